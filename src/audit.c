@@ -1,0 +1,158 @@
+/*
+ * audit.c — the audit trail: one JSON object per line on stderr, written
+ * with a single write(2) so lines from concurrent threads and processes do
+ * not interleave (each line is kept under PIPE_BUF). Every string that came
+ * from a client is escaped: control characters and quotes cannot forge a
+ * line, and bytes that are not UTF-8 become U+FFFD.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+
+/* Escaped user, user agent and client ip take at most 3 × 1024 bytes of an
+ * AUDIT_LINE_MAX line; the rest of the line is under 300 bytes. */
+#define FIELD_MAX 1024
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF. */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/* Append s as a JSON string (with quotes), using at most FIELD_MAX bytes of
+ * buf, so the fixed parts of the line always fit. Stops cleanly at a
+ * character boundary; returns the new offset. */
+static size_t
+put_string(char *buf, size_t cap, size_t o, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	if (cap > o + FIELD_MAX)
+		cap = o + FIELD_MAX;
+	if (o + 2 >= cap)
+		return o;
+	buf[o++] = '"';
+	while (n > 0) {
+		char esc[8];
+		size_t elen, clen = 1;
+		const char *out = esc;
+
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			elen = 2;
+		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
+			esc[0] = '\\';
+			esc[1] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+			elen = 2;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			elen = 6;
+		} else if ((clen = utf8_len(p, n)) == 0) {
+			out = "\\ufffd";
+			elen = 6;
+			clen = 1;
+		} else {
+			out = (const char *)p;
+			elen = clen;
+		}
+		if (o + elen + 2 > cap)
+			break;
+		memcpy(buf + o, out, elen);
+		o += elen;
+		p += clen;
+		n -= clen;
+	}
+	buf[o++] = '"';
+	return o;
+}
+
+static size_t
+put_raw(char *buf, size_t cap, size_t o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (o + n >= cap)
+		return o;
+	memcpy(buf + o, s, n);
+	return o + n;
+}
+
+size_t
+audit_format(char *buf, size_t cap, const struct timespec *ts, const struct request *req,
+    const struct audit_event *ev)
+{
+	char num[64];
+	struct tm tm;
+	size_t o = 0;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(num, sizeof(num), "%Y-%m-%dT%H:%M:%S", &tm);
+	o = put_raw(buf, cap, o, "{\"time\":\"");
+	o = put_raw(buf, cap, o, num);
+	snprintf(num, sizeof(num), ".%03ldZ\",\"event\":", ts->tv_nsec / 1000000);
+	o = put_raw(buf, cap, o, num);
+	o = put_string(buf, cap, o, ev->event);
+	o = put_raw(buf, cap, o, ",\"user\":");
+	o = ev->user[0] ? put_string(buf, cap, o, ev->user) : put_raw(buf, cap, o, "null");
+	if (ev->sessions >= 0)
+		snprintf(num, sizeof(num), ",\"sessions\":%lld,\"client_ip\":", ev->sessions);
+	else
+		snprintf(num, sizeof(num), ",\"sessions\":null,\"client_ip\":");
+	o = put_raw(buf, cap, o, num);
+	o = put_string(buf, cap, o, req->client_ip);
+	o = put_raw(buf, cap, o, ",\"user_agent\":");
+	o = put_string(buf, cap, o, req->user_agent);
+	o = put_raw(buf, cap, o, ",\"trace_id\":");
+	o = put_string(buf, cap, o, req->trace_id);
+	snprintf(num, sizeof(num), ",\"status\":%d,\"reason\":", ev->status);
+	o = put_raw(buf, cap, o, num);
+	o = put_string(buf, cap, o, ev->reason ? ev->reason : "");
+	o = put_raw(buf, cap, o, "}\n");
+	return o;
+}
+
+void
+audit_emit(const struct request *req, const struct audit_event *ev)
+{
+	char line[AUDIT_LINE_MAX];
+	struct timespec ts;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = audit_format(line, sizeof(line), &ts, req, ev);
+	/* Best effort: a full or closed stderr must not fail the request. */
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}

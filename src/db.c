@@ -1,0 +1,332 @@
+/*
+ * db.c — the database edge. Each worker thread owns one struct db: one
+ * connection, its prepared statements, and where it is in the host list.
+ *
+ * Failure policy (SPEC §5): every call is bounded by the connect/read/write
+ * timeouts; after a failed connect the handle answers "unavailable" at once
+ * for a short back-off instead of paying the connect timeout on every
+ * request; deadlocks, lock-wait timeouts, Galera's "not ready" and lost
+ * connections are retried up to cfg->retries times, reconnecting (and so
+ * re-preparing) and moving to the next host where that helps.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "db.h"
+#include "log.h"
+
+#define BACKOFF_MS 1000
+#define MAX_STMTS ((int)STMT_COUNT > (int)ADMIN_STMT_COUNT ? (int)STMT_COUNT : (int)ADMIN_STMT_COUNT)
+
+struct db {
+	const struct config *cfg;
+	int admin;
+	MYSQL *conn;			/* NULL while disconnected */
+	MYSQL_STMT *stmts[MAX_STMTS];
+	size_t nstmts;
+	size_t host;			/* index of the host to try first */
+	struct timespec retry_after;	/* no connect attempt before this */
+	char err[96];
+};
+
+int
+db_library_init(void)
+{
+	return mysql_library_init(0, NULL, NULL);
+}
+
+void
+db_thread_init(void)
+{
+	mysql_thread_init();
+}
+
+void
+db_thread_end(void)
+{
+	mysql_thread_end();
+}
+
+static const struct sql_text *
+stmt_text(const struct db *db, size_t i)
+{
+	return db->admin ? &db->cfg->admin_stmts[i] : &db->cfg->stmts[i];
+}
+
+static void
+set_error(struct db *db, const char *what, unsigned int code)
+{
+	snprintf(db->err, sizeof(db->err), "%s: error %u", what, code);
+}
+
+static void
+disconnect(struct db *db)
+{
+	size_t i;
+
+	for (i = 0; i < db->nstmts; i++)
+		if (db->stmts[i] != NULL) {
+			mysql_stmt_close(db->stmts[i]);
+			db->stmts[i] = NULL;
+		}
+	if (db->conn != NULL) {
+		mysql_close(db->conn);
+		db->conn = NULL;
+	}
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static MYSQL *
+connect_host(struct db *db, size_t i)
+{
+	const struct config *c = db->cfg;
+	MYSQL *m;
+	const char *host = NULL, *sock = NULL;
+	unsigned int port = 0;
+
+	if ((m = mysql_init(NULL)) == NULL)
+		return NULL;
+	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &c->connect_timeout);
+	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &c->read_timeout);
+	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &c->write_timeout);
+	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (c->db_socket[0] != '\0') {
+		host = "localhost";
+		sock = c->db_socket;
+	} else {
+		host = c->hosts[i].host;
+		port = c->hosts[i].port;
+	}
+	if (mysql_real_connect(m, host, c->db_user, c->db_password[0] ? c->db_password : NULL,
+		c->db_name[0] ? c->db_name : NULL, port, sock, 0) == NULL) {
+		set_error(db, "connect", mysql_errno(m));
+		mysql_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int
+prepare_all(struct db *db)
+{
+	size_t i;
+
+	if (db->cfg->wsrep_sync_wait >= 0) {
+		char q[64];
+
+		snprintf(q, sizeof(q), "SET SESSION wsrep_sync_wait = %d", db->cfg->wsrep_sync_wait);
+		if (mysql_query(db->conn, q) != 0) {
+			set_error(db, "wsrep_sync_wait", mysql_errno(db->conn));
+			return -1;
+		}
+	}
+	for (i = 0; i < db->nstmts; i++) {
+		const struct sql_text *t = stmt_text(db, i);
+
+		if ((db->stmts[i] = mysql_stmt_init(db->conn)) == NULL) {
+			set_error(db, "stmt_init", mysql_errno(db->conn));
+			return -1;
+		}
+		if (mysql_stmt_prepare(db->stmts[i], t->sql, strlen(t->sql)) != 0) {
+			set_error(db, "prepare", mysql_stmt_errno(db->stmts[i]));
+			log_err("cannot prepare statement %zu (%s): check the [sql] section and "
+				"the schema",
+			    i, db->err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Connect to the first host that answers, starting at db->host. */
+static enum db_status
+ensure_connected(struct db *db)
+{
+	size_t n = db->cfg->db_socket[0] ? 1 : db->cfg->nhosts, k;
+	long long t = now_ms();
+
+	if (db->conn != NULL)
+		return DB_OK;
+	if (t < (long long)db->retry_after.tv_sec * 1000 + db->retry_after.tv_nsec / 1000000)
+		return DB_UNAVAILABLE;
+	for (k = 0; k < n; k++) {
+		size_t i = (db->host + k) % n;
+
+		if ((db->conn = connect_host(db, i)) == NULL)
+			continue;
+		db->host = i;
+		if (prepare_all(db) != 0) {
+			disconnect(db);
+			return DB_ERROR;
+		}
+		return DB_OK;
+	}
+	t += BACKOFF_MS;
+	db->retry_after.tv_sec = (time_t)(t / 1000);
+	db->retry_after.tv_nsec = (long)(t % 1000) * 1000000;
+	log_warn("database unavailable (%s)", db->err);
+	return DB_UNAVAILABLE;
+}
+
+struct db *
+db_open(const struct config *cfg, int admin)
+{
+	struct db *db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	db->cfg = cfg;
+	db->admin = admin;
+	db->nstmts = admin ? ADMIN_STMT_COUNT : STMT_COUNT;
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	disconnect(db);
+	free(db);
+}
+
+const char *
+db_last_error(const struct db *db)
+{
+	return db->err;
+}
+
+static void
+bind_args(MYSQL_BIND *b, const struct sql_text *t, const struct sql_args *args)
+{
+	size_t i;
+
+	memset(b, 0, sizeof(*b) * t->nparams);
+	for (i = 0; i < t->nparams; i++) {
+		const struct sql_value *v = &args->v[t->params[i]];
+
+		switch (v->kind) {
+		case SQLV_STR:
+		case SQLV_BLOB:
+			b[i].buffer_type = v->kind == SQLV_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)(uintptr_t)v->ptr;
+			b[i].buffer_length = v->len;
+			break;
+		case SQLV_UINT:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)(uintptr_t)&v->u;
+			b[i].is_unsigned = 1;
+			break;
+		default:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		}
+	}
+}
+
+enum retry_kind { RETRY_NO = 0, RETRY_SAME, RETRY_RECONNECT, RETRY_NEXT_HOST };
+
+static enum retry_kind
+classify(unsigned int code, int *uncertain)
+{
+	switch (code) {
+	case ER_LOCK_DEADLOCK:		/* 1213, also Galera certification failure */
+	case ER_LOCK_WAIT_TIMEOUT:	/* 1205 */
+		return RETRY_SAME;
+	case ER_UNKNOWN_COM_ERROR:	/* 1047: Galera node not ready */
+	case ER_SERVER_SHUTDOWN:	/* 1053 */
+		return RETRY_NEXT_HOST;
+	case CR_SERVER_LOST:		/* 2013: the statement may have run */
+	case ER_CONNECTION_KILLED:
+		*uncertain = 1;
+		return RETRY_RECONNECT;
+	case CR_SERVER_GONE_ERROR:	/* 2006 */
+	case CR_COMMANDS_OUT_OF_SYNC:
+	case CR_SERVER_LOST_EXTENDED:
+		return RETRY_RECONNECT;
+	default:
+		return RETRY_NO;
+	}
+}
+
+static int
+run_once(MYSQL_STMT *st, const struct sql_text *t, const struct sql_args *args,
+    struct db_result *res)
+{
+	MYSQL_BIND b[SQL_MAX_PARAMS];
+
+	bind_args(b, t, args);
+	if (t->nparams > 0 && mysql_stmt_bind_param(st, b) != 0)
+		return -1;
+	if (mysql_stmt_execute(st) != 0)
+		return -1;
+	if (mysql_stmt_field_count(st) > 0) {
+		if (mysql_stmt_store_result(st) != 0)
+			return -1;
+		res->rows = mysql_stmt_num_rows(st);
+		mysql_stmt_free_result(st);
+	} else
+		res->rows = mysql_stmt_affected_rows(st);
+	return 0;
+}
+
+static enum db_status
+exec_stmt(struct db *db, size_t id, const struct sql_args *args, struct db_result *res)
+{
+	int attempt;
+	enum db_status st = DB_UNAVAILABLE;
+
+	res->rows = 0;
+	res->uncertain = 0;
+	for (attempt = 0; attempt <= db->cfg->retries; attempt++) {
+		unsigned int code;
+		enum retry_kind rk;
+
+		if ((st = ensure_connected(db)) != DB_OK)
+			return st;
+		if (run_once(db->stmts[id], stmt_text(db, id), args, res) == 0)
+			return DB_OK;
+		code = mysql_stmt_errno(db->stmts[id]);
+		set_error(db, "execute", code);
+		if ((rk = classify(code, &res->uncertain)) == RETRY_NO) {
+			log_err("statement %zu failed (%s)", id, db->err);
+			return DB_ERROR;
+		}
+		if (rk != RETRY_SAME) {
+			disconnect(db);
+			if (rk == RETRY_NEXT_HOST && db->cfg->nhosts > 0)
+				db->host = (db->host + 1) % db->cfg->nhosts;
+		}
+		st = DB_UNAVAILABLE;
+	}
+	log_warn("statement %zu gave up after %d attempts (%s)", id, db->cfg->retries + 1, db->err);
+	return st;
+}
+
+enum db_status
+db_exec(struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res)
+{
+	return exec_stmt(db, (size_t)id, args, res);
+}
+
+enum db_status
+db_exec_admin(struct db *db, enum admin_stmt_id id, const struct sql_args *args,
+    struct db_result *res)
+{
+	return exec_stmt(db, (size_t)id, args, res);
+}

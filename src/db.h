@@ -1,0 +1,58 @@
+/*
+ * db.h — one persistent MariaDB connection per worker thread, with the
+ * configured statements prepared once per connection (and again after a
+ * reconnect). Timeouts bound every call; transient errors are retried a
+ * bounded number of times, failing over through the host list.
+ */
+#ifndef LOGOUT_DB_H
+#define LOGOUT_DB_H
+
+#include "config.h"
+#include "sqlparam.h"
+
+enum sql_kind { SQLV_NULL = 0, SQLV_STR, SQLV_BLOB, SQLV_UINT };
+
+struct sql_value {
+	enum sql_kind kind;
+	const void *ptr;		/* SQLV_STR / SQLV_BLOB */
+	unsigned long len;
+	unsigned long long u;		/* SQLV_UINT */
+};
+
+/* Every value a statement may name, indexed by enum sql_param. */
+struct sql_args {
+	struct sql_value v[SQLP_COUNT];
+};
+
+enum db_status {
+	DB_OK = 0,
+	DB_UNAVAILABLE,		/* unreachable, timed out, retries exhausted: 503 */
+	DB_ERROR,		/* anything else: 500 */
+};
+
+struct db_result {
+	unsigned long long rows;	/* affected rows, or rows returned by a SELECT */
+	int uncertain;			/* an earlier attempt may have committed */
+};
+
+struct db;
+
+/* Allocate a handle; connects lazily, so a down database is not fatal.
+ * admin != 0 prepares the admin statements instead of the serving ones. */
+struct db *db_open(const struct config *cfg, int admin);
+void db_close(struct db *db);
+
+enum db_status db_exec(struct db *db, enum stmt_id id, const struct sql_args *args,
+    struct db_result *res);
+enum db_status db_exec_admin(struct db *db, enum admin_stmt_id id,
+    const struct sql_args *args, struct db_result *res);
+
+/* "errno 2003" style text of the last failure: never SQL text or values. */
+const char *db_last_error(const struct db *db);
+
+/* Call once before threads start, and in each thread before use. */
+int db_library_init(void);
+void db_thread_init(void);
+void db_thread_end(void);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * keyring.h — the signing keys: one algorithm per key, selected by kid.
+ * Keys are loaded once at start-up (or reload) and are then read-only.
+ */
+#ifndef LOGOUT_KEYRING_H
+#define LOGOUT_KEYRING_H
+
+#include <stddef.h>
+
+#define KEY_NAME_MAX 64
+#define KEY_SECRET_MAX 4096
+
+enum key_alg { KEY_ALG_NONE = 0, KEY_HS256, KEY_HS512 };
+
+enum key_encoding { KEY_ENC_RAW = 0, KEY_ENC_BASE64 };
+
+struct key {
+	char name[KEY_NAME_MAX];	/* the kid */
+	enum key_alg alg;
+	unsigned char *secret;		/* sodium_malloc'd, owned by the key */
+	size_t secret_len;
+};
+
+struct keyring {
+	struct key *keys;
+	size_t nkeys;
+	size_t defkey;			/* index of the default key */
+};
+
+/* "HS256" / "HS512" → alg; KEY_ALG_NONE for anything else. */
+enum key_alg keyring_alg_parse(const char *s, size_t len);
+const char *keyring_alg_name(enum key_alg alg);
+/* Digest length of the alg = minimum key length = signature length. */
+size_t keyring_alg_len(enum key_alg alg);
+
+/* Decode file or env contents into a key secret. Raw: the bytes as given,
+ * less one trailing newline; base64: standard or url alphabet, whitespace
+ * around it ignored. 0 ok, -1 with a reason in err. */
+int keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen,
+    unsigned char *out, size_t outcap, size_t *outlen, const char **err);
+
+/* Lookup by kid (counted string); NULL when unknown. */
+const struct key *keyring_find(const struct keyring *kr, const char *kid, size_t kidlen);
+const struct key *keyring_default(const struct keyring *kr);
+
+/* Wipe and free every secret and the array. */
+void keyring_free(struct keyring *kr);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * request.c — FastCGI params into a struct request. The path is taken from
+ * the first of these that the server set: SCRIPT_NAME+PATH_INFO (Apache,
+ * mod_fcgid), DOCUMENT_URI (nginx), SCRIPT_NAME (lighttpd), REQUEST_URI
+ * less its query string. Nothing here allocates or blocks.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "request.h"
+#include "util.h"
+
+static const char *
+param(request_getter get, void *ctx, const char *name)
+{
+	const char *v = get(ctx, name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* Join up to two parts into out; returns -1 when they do not fit. */
+static int
+join_path(char *out, size_t cap, const char *a, size_t alen, const char *b)
+{
+	size_t blen = b ? strlen(b) : 0;
+
+	if (alen + blen >= cap)
+		return -1;
+	memcpy(out, a, alen);
+	if (blen)
+		memcpy(out + alen, b, blen);
+	out[alen + blen] = '\0';
+	return 0;
+}
+
+static void
+normalize_path(struct request *r, request_getter get, void *ctx)
+{
+	const char *script = param(get, ctx, "SCRIPT_NAME");
+	const char *info = param(get, ctx, "PATH_INFO");
+	const char *doc = param(get, ctx, "DOCUMENT_URI");
+	const char *uri = param(get, ctx, "REQUEST_URI");
+	int rc = -1;
+
+	if (info != NULL)
+		rc = join_path(r->path, sizeof(r->path), script ? script : "",
+		    script ? strlen(script) : 0, info);
+	else if (doc != NULL)
+		rc = join_path(r->path, sizeof(r->path), doc, strlen(doc), NULL);
+	else if (script != NULL)
+		rc = join_path(r->path, sizeof(r->path), script, strlen(script), NULL);
+	else if (uri != NULL)
+		rc = join_path(r->path, sizeof(r->path), uri, strcspn(uri, "?"), NULL);
+	if (rc != 0)
+		r->path[0] = '\0';	/* absent or too long: matches no route */
+}
+
+static enum route
+match_route(const char *path, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	if (strncmp(path, prefix, plen) != 0)
+		return ROUTE_NONE;
+	path += plen;
+	if (!strcmp(path, "/logout"))
+		return ROUTE_LOGOUT;
+	if (!strcmp(path, "/logout-all"))
+		return ROUTE_LOGOUT_ALL;
+	return ROUTE_NONE;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+request_uuid_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != TRACE_ID_LEN)
+		return 0;
+	for (i = 0; i < TRACE_ID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (hexval(s[i]) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+void
+request_uuid_new(char *out)
+{
+	unsigned char b[16];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+	snprintf(out, TRACE_ID_LEN + 1,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	    b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+	    b[15]);
+}
+
+int
+request_is_json(const char *ct)
+{
+	static const char want[] = "application/json";
+	size_t n = sizeof(want) - 1;
+
+	if (ct == NULL)
+		return 0;
+	ct += strspn(ct, " \t");
+	if (strlen(ct) < n || !util_strncaseeq(ct, want, n))
+		return 0;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t';
+}
+
+static void
+copy_truncated(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+enum request_err
+request_parse(struct request *r, const struct config *cfg, request_getter get, void *ctx)
+{
+	const char *method = param(get, ctx, "REQUEST_METHOD");
+	const char *len = param(get, ctx, "CONTENT_LENGTH");
+	const char *rid = param(get, ctx, "HTTP_X_REQUEST_ID");
+
+	memset(r, 0, sizeof(*r));
+	r->is_post = method != NULL && !strcmp(method, "POST");
+	normalize_path(r, get, ctx);
+	r->route = match_route(r->path, cfg->path_prefix);
+	r->authorization = param(get, ctx, "HTTP_AUTHORIZATION");
+	r->content_type = param(get, ctx, "CONTENT_TYPE");
+	copy_truncated(r->client_ip, sizeof(r->client_ip), param(get, ctx, "REMOTE_ADDR"));
+	copy_truncated(r->user_agent, sizeof(r->user_agent), param(get, ctx, "HTTP_USER_AGENT"));
+	if (request_uuid_valid(rid))
+		memcpy(r->trace_id, rid, TRACE_ID_LEN + 1);
+	else
+		request_uuid_new(r->trace_id);
+	r->content_length = -1;
+	if (len != NULL && util_strtonum(len, 0, LLONG_MAX, &r->content_length) != 0) {
+		r->content_length = -1;
+		return REQUEST_EBADLENGTH;
+	}
+	return REQUEST_OK;
+}

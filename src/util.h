@@ -1,0 +1,31 @@
+/*
+ * util.h — small bounded helpers every module shares: one number parser
+ * that rejects overflow and trailing junk, truncation-checked copies, hex.
+ */
+#ifndef LOGOUT_UTIL_H
+#define LOGOUT_UTIL_H
+
+#include <stddef.h>
+
+/* Parse a whole decimal string into [min, max]. 0 on success, -1 on junk,
+ * empty input, overflow or out-of-range; *out untouched on failure. */
+int util_strtonum(const char *s, long long min, long long max, long long *out);
+
+/* Same, over a counted buffer that need not be NUL-terminated. */
+int util_strntonum(const char *s, size_t len, long long min, long long max, long long *out);
+
+/* Copy with truncation check: 0 when src fit, -1 when it did not (dst is
+ * then empty, never a silently shortened value). */
+int util_strlcpy(char *dst, const char *src, size_t size);
+
+/* Lower-case hex of len bytes into out (2*len+1 bytes). */
+void util_hex(const unsigned char *in, size_t len, char *out);
+
+/* Case-insensitive ASCII compare of a counted prefix. */
+int util_strncaseeq(const char *a, const char *b, size_t n);
+
+/* Whole file into a NUL-terminated heap buffer, at most max bytes.
+ * 0 ok (caller frees *out), -1 with errno set (EFBIG when over max). */
+int util_read_file(const char *path, size_t max, char **out, size_t *outlen);
+
+#endif

@@ -1,0 +1,562 @@
+# tests/integration/lib.sh — helpers for the integration suite (sourced).
+#
+# Brings up, under one private directory, everything a logout request
+# crosses on its way: a throw-away MariaDB (own datadir, socket and port),
+# nginx rendered from deploy/nginx/, and logout-fcgi workers started by
+# spawn-fcgi. Every daemon is stopped by the PID it was started with.
+# deploy/quickstart sources this file too, with a persistent directory.
+#
+# Needs: top_srcdir, top_builddir (absolute; set by `make check`).
+# bash only; no `set -e` (the suite records failures instead of dying).
+
+# ---------------------------------------------------------------- layout
+
+# it_layout DIR — every path the suite uses, under DIR.
+it_layout() {
+	IT_DIR=$1
+	IT_DB_DATADIR=$IT_DIR/db
+	IT_DB_SOCK=$IT_DIR/mysql.sock
+	IT_DB_PIDFILE=$IT_DIR/mariadbd.pid
+	IT_DB_ERRLOG=$IT_DIR/mariadbd.err
+	IT_DB_PASSFILE=$IT_DIR/db.pass
+	IT_NGINX_DIR=$IT_DIR/nginx
+	IT_NGINX_PIDFILE=$IT_NGINX_DIR/nginx.pid
+	IT_FCGI_SOCK=$IT_DIR/logout-fcgi.sock
+	IT_WORKER_PIDFILE=$IT_DIR/logout-fcgi.pid
+	IT_WORKER_LOG=$IT_DIR/logout-fcgi.log
+	IT_CONF=$IT_DIR/logout-fcgi.conf
+	IT_CONF_ALT=$IT_DIR/logout-fcgi-alt.conf
+	IT_KEYDIR=$IT_DIR/keys
+	IT_WORKER_BIN=$top_builddir/src/logout-fcgi
+	IT_ADMIN_BIN=$top_builddir/src/logout-fcgi-admin
+	IT_MARIADB=$(command -v mariadb || command -v mysql)
+	IT_MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+	IT_NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+	: "${IT_DB_PORT:=}" "${IT_HTTP_PORT:=}"
+}
+
+it_log() { printf '# %s\n' "$*"; }
+it_die() { printf 'it: %s\n' "$*" >&2; return 1; }
+
+# it_have_tools — 0 when every external program is present; names the
+# missing ones on stdout.
+it_missing_tools() {
+	local t missing=
+	for t in mariadbd mariadb-install-db nginx spawn-fcgi curl; do
+		command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing="$missing $t"
+	done
+	command -v mariadb >/dev/null 2>&1 || command -v mysql >/dev/null 2>&1 ||
+		missing="$missing mariadb"
+	printf '%s' "${missing# }"
+}
+
+# ---------------------------------------------------------------- processes
+
+# it_alive PID — running and not a zombie.
+it_alive() {
+	local pid=$1 state
+	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+	state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[ "$state" != Z ] && [ -n "$state" ]
+}
+
+# it_stop_pid PID NAME [SECONDS] — SIGTERM, wait with a deadline, then SIGKILL.
+it_stop_pid() {
+	local pid=$1 name=$2 secs=${3:-20} deadline
+	it_alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	deadline=$((SECONDS + secs))
+	while it_alive "$pid"; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			it_log "$name (pid $pid) ignored SIGTERM for ${secs}s: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+			sleep 0.2
+			break
+		fi
+		sleep 0.05
+	done
+	return 0
+}
+
+# it_pidfile_read FILE — the number in FILE, or nothing.
+it_pidfile_read() {
+	local p=
+	[ -r "$1" ] && read -r p <"$1"
+	case $p in '' | *[!0-9]*) return 1 ;; esac
+	printf '%s' "$p"
+}
+
+# it_wait_until SECONDS CMD... — poll CMD every 50 ms until it succeeds.
+it_wait_until() {
+	local secs=$1 deadline
+	shift
+	deadline=$((SECONDS + secs))
+	until "$@"; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# ---------------------------------------------------------------- ports
+
+# it_port_in_use PORT — something listens on PORT (IPv4 or IPv6).
+it_port_in_use() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	awk -v p="$hex" 'FNR > 1 && $4 == "0A" { n = split($2, a, ":"); if (a[n] == p) f = 1 }
+		END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+it_free_port() {
+	local i p
+	for i in $(seq 1 100); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		it_port_in_use "$p" || { printf '%s' "$p"; return 0; }
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- MariaDB
+
+it_sql() { # it_sql [mariadb args...] -e SQL — as root, over the private socket
+	"$IT_MARIADB" --no-defaults -S "$IT_DB_SOCK" -uroot --connect-timeout=5 "$@"
+}
+
+# it_db_count WHERE — rows of user_sessions matching WHERE (or all).
+it_db_count() {
+	it_sql -N -B app -e "SELECT COUNT(*) FROM user_sessions${1:+ WHERE $1}" 2>&1
+}
+
+it_db_ping() { it_sql -N -B -e 'SELECT 1' >/dev/null 2>&1; }
+
+# it_db_init — a fresh datadir (once per directory).
+it_db_init() {
+	[ -d "$IT_DB_DATADIR/mysql" ] && return 0
+	mkdir -p "$IT_DB_DATADIR" "$IT_DIR/tmp"
+	local userarg=
+	[ "$(id -u)" = 0 ] && userarg=--user=root
+	if ! mariadb-install-db --no-defaults $userarg --datadir="$IT_DB_DATADIR" \
+		--auth-root-authentication-method=normal --skip-test-db \
+		--skip-name-resolve >"$IT_DIR/install-db.log" 2>&1; then
+		cat "$IT_DIR/install-db.log" >&2
+		it_die "mariadb-install-db failed"
+		return 1
+	fi
+}
+
+# it_db_start — start mariadbd on the datadir; waits for the socket.
+it_db_start() {
+	local userarg= pid deadline
+	[ "$(id -u)" = 0 ] && userarg=--user=root
+	[ -n "$IT_DB_PORT" ] || IT_DB_PORT=$(it_free_port) || { it_die "no free port"; return 1; }
+	printf '%s\n' "$IT_DB_PORT" >"$IT_DIR/mariadbd.port"
+	mkdir -p "$IT_DIR/tmp"
+	: >>"$IT_DB_ERRLOG"
+	# setsid: the server outlives a terminal hang-up (quickstart); the suite
+	# stops it by PID in any case.
+	setsid "$IT_MARIADBD" --no-defaults $userarg \
+		--datadir="$IT_DB_DATADIR" --socket="$IT_DB_SOCK" \
+		--port="$IT_DB_PORT" --bind-address=127.0.0.1 \
+		--pid-file="$IT_DB_PIDFILE" --log-error="$IT_DB_ERRLOG" \
+		--tmpdir="$IT_DIR/tmp" \
+		--innodb-flush-log-at-trx-commit=1 --skip-name-resolve \
+		--innodb-buffer-pool-size=32M --skip-log-bin \
+		--max-connections=50 \
+		</dev/null >>"$IT_DB_ERRLOG" 2>&1 &
+	pid=$!
+	printf '%s\n' "$pid" >"$IT_DIR/mariadbd.ourpid"
+	deadline=$((SECONDS + 30))
+	until [ -S "$IT_DB_SOCK" ] && it_db_ping; do
+		if ! it_alive "$pid"; then
+			it_log "mariadbd exited during start-up; error log:"
+			tail -n 30 "$IT_DB_ERRLOG" | sed 's/^/#   /'
+			return 1
+		fi
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			it_log "mariadbd not ready after 30s; error log:"
+			tail -n 30 "$IT_DB_ERRLOG" | sed 's/^/#   /'
+			return 1
+		fi
+		sleep 0.05
+	done
+	# setsid may have forked: trust the server's own pid file.
+	pid=$(it_pidfile_read "$IT_DB_PIDFILE") && printf '%s\n' "$pid" >"$IT_DIR/mariadbd.ourpid"
+	IT_DB_PID=$(it_pidfile_read "$IT_DIR/mariadbd.ourpid")
+	return 0
+}
+
+it_db_pid() { it_pidfile_read "$IT_DIR/mariadbd.ourpid"; }
+
+# it_db_stop — stop the server we started, by PID.
+it_db_stop() {
+	local pid
+	pid=$(it_db_pid) || return 0
+	it_stop_pid "$pid" mariadbd 30
+	rm -f "$IT_DIR/mariadbd.ourpid"
+}
+
+# it_db_provision — database app, schema, user logout with a password file.
+it_db_provision() {
+	local pw
+	if [ ! -s "$IT_DB_PASSFILE" ]; then
+		pw=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
+		(umask 077; printf '%s' "$pw" >"$IT_DB_PASSFILE")
+	fi
+	pw=$(cat "$IT_DB_PASSFILE")
+	it_sql -e "CREATE DATABASE IF NOT EXISTS app" || return 1
+	it_sql app <"$top_srcdir/sql/schema.sql" || return 1
+	it_sql -e "
+		CREATE USER IF NOT EXISTS 'logout'@'localhost' IDENTIFIED BY '$pw';
+		CREATE USER IF NOT EXISTS 'logout'@'127.0.0.1' IDENTIFIED BY '$pw';
+		GRANT SELECT, INSERT, DELETE ON app.* TO 'logout'@'localhost';
+		GRANT SELECT, INSERT, DELETE ON app.* TO 'logout'@'127.0.0.1';" || return 1
+}
+
+# it_db_reset — no sessions at all (fresh rows per test).
+it_db_reset() {
+	it_sql app -e "SET SESSION lock_wait_timeout = 5; TRUNCATE TABLE user_sessions"
+}
+
+# ---------------------------------------------------------------- config
+
+# it_key_new FILE — base64 of 32 random bytes.
+it_key_new() {
+	(umask 077; head -c 32 /dev/urandom | base64 >"$1")
+}
+
+# it_config_write — keys and the config from deploy/logout-fcgi.conf, with
+# the private DB filled in. IT_CONF_TIMEOUTS="c r w" overrides the DB
+# timeouts. Also writes IT_CONF_ALT: the same plus a key "nosuch" the
+# workers do not know (for unknown-kid tokens).
+it_config_write() {
+	local t=${IT_CONF_TIMEOUTS:-2 5 5} ct rt wt
+	read -r ct rt wt <<EOF
+$t
+EOF
+	mkdir -p "$IT_KEYDIR"
+	[ -s "$IT_KEYDIR/main.key" ] || it_key_new "$IT_KEYDIR/main.key"
+	[ -s "$IT_KEYDIR/nosuch.key" ] || it_key_new "$IT_KEYDIR/nosuch.key"
+	sed -e "s|^socket =.*|socket = $IT_DB_SOCK|" \
+		-e "s|^password_file =.*|password_file = $IT_DB_PASSFILE|" \
+		-e "s|^user =.*|user = logout|" \
+		-e "s|^name =.*|name = app|" \
+		-e "s|^connect_timeout =.*|connect_timeout = $ct|" \
+		-e "s|^read_timeout =.*|read_timeout = $rt|" \
+		-e "s|^write_timeout =.*|write_timeout = $wt|" \
+		"$top_srcdir/deploy/logout-fcgi.conf" >"$IT_CONF" || return 1
+	grep -q "^socket = $IT_DB_SOCK\$" "$IT_CONF" &&
+		grep -q "^password_file = $IT_DB_PASSFILE\$" "$IT_CONF" ||
+		{ it_die "deploy/logout-fcgi.conf lacks the socket/password_file keys"; return 1; }
+	{
+		cat "$IT_CONF"
+		printf '\n[key nosuch]\nalg = HS256\nsecret_file = keys/nosuch.key\nencoding = base64\n'
+	} >"$IT_CONF_ALT"
+	chmod 600 "$IT_CONF" "$IT_CONF_ALT"
+}
+
+# ---------------------------------------------------------------- nginx
+
+it_nginx_render() {
+	local fcgi_params conf_dir user_line=
+	conf_dir=$(dirname "$("$IT_NGINX" -V 2>&1 | tr ' ' '\n' | sed -n 's/^--conf-path=//p')")
+	fcgi_params=$conf_dir/fastcgi_params
+	[ -r "$fcgi_params" ] || fcgi_params=/etc/nginx/fastcgi_params
+	[ -r "$fcgi_params" ] || { it_die "no fastcgi_params"; return 1; }
+	mkdir -p "$IT_NGINX_DIR/tmp"
+	cp "$fcgi_params" "$IT_NGINX_DIR/fastcgi_params"
+	[ "$(id -u)" = 0 ] && user_line='user root;'
+	sed -e "s|unix:/run/logout-fcgi/logout-fcgi.sock|unix:$IT_FCGI_SOCK|" \
+		"$top_srcdir/deploy/nginx/logout-fcgi.conf" >"$IT_NGINX_DIR/logout-fcgi.conf" || return 1
+	grep -q "unix:$IT_FCGI_SOCK;" "$IT_NGINX_DIR/logout-fcgi.conf" ||
+		{ it_die "deploy/nginx/logout-fcgi.conf: fastcgi_pass not found"; return 1; }
+	sed -e "s|@PREFIX@|$IT_NGINX_DIR|g" -e "s|@PORT@|$IT_HTTP_PORT|g" \
+		-e "s|@SOCKET@|$IT_FCGI_SOCK|g" -e "s|@USER_LINE@|$user_line|g" \
+		-e "s|@LOCATION_CONF@|$IT_NGINX_DIR/logout-fcgi.conf|g" \
+		"$top_srcdir/deploy/nginx/nginx.conf.in" >"$IT_NGINX_DIR/nginx.conf"
+}
+
+# it_nginx_start — render and start (daemon on); a few tries at a free port
+# unless IT_HTTP_PORT was fixed by the caller.
+it_nginx_start() {
+	local try fixed=$IT_HTTP_PORT pid
+	for try in 1 2 3 4 5; do
+		[ -n "$fixed" ] || IT_HTTP_PORT=$(it_free_port) || return 1
+		it_nginx_render || return 1
+		rm -f "$IT_NGINX_PIDFILE"
+		if "$IT_NGINX" -p "$IT_NGINX_DIR" -c "$IT_NGINX_DIR/nginx.conf" \
+			-e "$IT_NGINX_DIR/error.log" >>"$IT_NGINX_DIR/start.log" 2>&1 &&
+			it_wait_until 10 test -s "$IT_NGINX_PIDFILE"; then
+			pid=$(it_pidfile_read "$IT_NGINX_PIDFILE") &&
+				printf '%s\n' "$pid" >"$IT_DIR/nginx.ourpid"
+			IT_BASE=http://127.0.0.1:$IT_HTTP_PORT
+			printf '%s\n' "$IT_HTTP_PORT" >"$IT_DIR/nginx.port"
+			return 0
+		fi
+		[ -n "$fixed" ] && break
+	done
+	it_log "nginx did not start:"
+	sed 's/^/#   /' "$IT_NGINX_DIR/start.log" "$IT_NGINX_DIR/error.log" 2>/dev/null | tail -n 20
+	return 1
+}
+
+it_nginx_stop() {
+	local pid
+	pid=$(it_pidfile_read "$IT_DIR/nginx.ourpid") || return 0
+	it_stop_pid "$pid" nginx 10
+	rm -f "$IT_DIR/nginx.ourpid"
+}
+
+# ---------------------------------------------------------------- workers
+
+# it_workers_start [CONF] — spawn-fcgi binds the socket (mode 0660) and
+# forks one worker serving it on fd 0. spawn-fcgi points the child's
+# stdout/stderr at /dev/null, so the worker is exec'd through sh with
+# stderr appended to IT_WORKER_LOG (same PID: sh execs it).
+it_workers_start() {
+	local conf=${1:-$IT_CONF} threads=${IT_THREADS:-2} pid
+	rm -f "$IT_WORKER_PIDFILE"
+	if ! spawn-fcgi -s "$IT_FCGI_SOCK" -M 0660 -P "$IT_WORKER_PIDFILE" -- \
+		/bin/sh -c 'log=$1; shift; exec "$@" 2>>"$log"' sh "$IT_WORKER_LOG" \
+		"$IT_WORKER_BIN" --config "$conf" --threads "$threads" \
+		>>"$IT_DIR/spawn-fcgi.log" 2>&1; then
+		it_log "spawn-fcgi failed:"
+		sed 's/^/#   /' "$IT_DIR/spawn-fcgi.log"
+		return 1
+	fi
+	pid=$(it_pidfile_read "$IT_WORKER_PIDFILE") || { it_die "no worker pid file"; return 1; }
+	printf '%s\n' "$pid" >"$IT_DIR/worker.ourpid"
+	IT_WORKER_PID=$pid
+	return 0
+}
+
+it_worker_pid() { it_pidfile_read "$IT_DIR/worker.ourpid"; }
+
+it_workers_stop() {
+	local pid
+	pid=$(it_worker_pid) || return 0
+	it_stop_pid "$pid" logout-fcgi 15
+	rm -f "$IT_DIR/worker.ourpid" "$IT_FCGI_SOCK"
+}
+
+# it_http_ready SECONDS — the whole chain answers (a 401 to a bare POST).
+it_http_ready() {
+	local deadline=$((SECONDS + $1)) code pid
+	pid=$(it_worker_pid)
+	while :; do
+		code=$(curl -s --noproxy '*' --max-time 3 -o /dev/null -w '%{http_code}' \
+			-X POST "$IT_BASE/api/v1/auth/logout" 2>/dev/null)
+		[ "$code" = 401 ] && return 0
+		if ! it_alive "$pid"; then
+			it_log "worker (pid $pid) exited; its log:"
+			tail -n 30 "$IT_WORKER_LOG" 2>/dev/null | sed 's/^/#   /'
+			return 1
+		fi
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			it_log "no 401 from POST /logout within $1 s (last status '$code'); worker log:"
+			tail -n 30 "$IT_WORKER_LOG" 2>/dev/null | sed 's/^/#   /'
+			tail -n 10 "$IT_NGINX_DIR/error.log" 2>/dev/null | sed 's/^/#   /'
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------------- whole stack
+
+# it_stack_up — DB, schema, config, workers, nginx; 0 when all answer.
+it_stack_up() {
+	it_db_init && it_db_start && it_db_provision && it_config_write &&
+		it_workers_start && it_nginx_start && it_http_ready 15
+}
+
+# it_cleanup — stop everything started under IT_DIR, by PID; remove IT_DIR
+# unless IT_KEEP=1 (or the suite failed and IT_KEEP_ON_FAIL=1).
+it_cleanup() {
+	[ -n "${IT_DIR:-}" ] && [ -d "$IT_DIR" ] || return 0
+	it_nginx_stop
+	it_workers_stop
+	it_db_stop
+	if [ "${IT_KEEP:-0}" = 1 ]; then
+		it_log "kept $IT_DIR"
+	else
+		rm -rf "$IT_DIR"
+	fi
+}
+
+# ---------------------------------------------------------------- admin tool
+
+it_admin() { "$IT_ADMIN_BIN" --config "$IT_CONF" "$@"; }
+
+# it_session USER — create a session; sets S_USER S_SID S_ACCESS S_REFRESH S_JTI.
+it_session() {
+	local out line
+	S_USER= S_SID= S_ACCESS= S_REFRESH= S_JTI=
+	out=$(it_admin create-session --user "$1" 2>&1) || {
+		it_log "create-session --user $1 failed: $out"
+		return 1
+	}
+	while IFS= read -r line; do
+		case $line in
+		user_id=*) S_USER=${line#*=} ;;
+		session_id=*) S_SID=${line#*=} ;;
+		access_token=*) S_ACCESS=${line#*=} ;;
+		refresh_token=*) S_REFRESH=${line#*=} ;;
+		refresh_jti=*) S_JTI=${line#*=} ;;
+		esac
+	done <<EOF
+$out
+EOF
+	[ -n "$S_ACCESS" ] && [ -n "$S_REFRESH" ] || {
+		it_log "create-session --user $1: unexpected output: $out"
+		return 1
+	}
+	it_remember_token "$S_ACCESS"
+	it_remember_token "$S_REFRESH"
+	return 0
+}
+
+# Every token the suite handles, so the audit case can prove none is logged
+# (only when IT_RECORD_TOKENS=1: quickstart keeps no token files).
+it_remember_token() {
+	[ "${IT_RECORD_TOKENS:-0}" = 1 ] && [ -n "$1" ] && printf '%s\n' "$1" >>"$IT_DIR/tokens"
+	return 0
+}
+
+# it_mint ARGS... — one token from `mint` (on stdout), remembered.
+it_mint() {
+	local tok
+	tok=$(it_admin mint "$@" 2>/dev/null) || return 1
+	tok=$(printf '%s' "$tok" | tail -n 1)
+	it_remember_token "$tok"
+	printf '%s' "$tok"
+}
+
+# ---------------------------------------------------------------- HTTP
+
+# it_http METHOD PATH [curl args...] — sets H_STATUS H_BODY H_TIME and the
+# header file H_HEADERS; read headers with it_hdr.
+it_http() {
+	local method=$1 path=$2 out
+	shift 2
+	H_HEADERS=$IT_DIR/last.headers
+	: >"$H_HEADERS"
+	: >"$IT_DIR/last.body"
+	out=$(curl -sS --noproxy '*' --max-time 20 -X "$method" \
+		-D "$H_HEADERS" -o "$IT_DIR/last.body" \
+		-w '%{http_code} %{time_total}' "$@" "$IT_BASE$path" 2>"$IT_DIR/last.curlerr")
+	H_STATUS=${out%% *}
+	H_TIME=${out#* }
+	H_BODY=$(cat "$IT_DIR/last.body")
+	H_BODY_BYTES=$(wc -c <"$IT_DIR/last.body")
+	return 0
+}
+
+# it_hdr NAME — value of the (last) response header NAME, CR stripped.
+it_hdr() {
+	tr -d '\r' <"$H_HEADERS" | awk -v n="$1" 'BEGIN { n = tolower(n) }
+		{ i = index($0, ":"); if (i && tolower(substr($0, 1, i - 1)) == n) {
+			v = substr($0, i + 1); sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v); last = v } }
+		END { if (last != "") print last }'
+}
+
+# it_hdr_count NAME — how many times NAME appears.
+it_hdr_count() {
+	tr -d '\r' <"$H_HEADERS" | awk -v n="$1" 'BEGIN { n = tolower(n); c = 0 }
+		{ i = index($0, ":"); if (i && tolower(substr($0, 1, i - 1)) == n) c++ }
+		END { print c }'
+}
+
+IT_UUID_RE='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+
+it_uuid_new() {
+	local h
+	h=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+	printf '%s-%s-4%s-a%s-%s' "${h:0:8}" "${h:8:4}" "${h:13:3}" "${h:17:3}" "${h:20:12}"
+}
+
+# ---------------------------------------------------------------- assertions
+#
+# t_begin NAME ... t_end: one assertion group = one `ok`/`not ok` line.
+# Results go to IT_DIR/results so case files may run in subshells.
+
+t_begin() {
+	T_NAME=$1
+	T_FAILS=()
+	T_DIAG=()
+	if [ "${2:-}" != keep ]; then
+		it_db_reset >/dev/null 2>&1 || t_fail "could not reset user_sessions"
+	fi
+}
+
+t_fail() { T_FAILS+=("$*"); }
+t_note() { T_DIAG+=("$*"); }
+
+t_end() {
+	local m
+	if [ "${#T_FAILS[@]}" -eq 0 ]; then
+		printf 'ok - %s\n' "$T_NAME"
+		echo ok >>"$IT_DIR/results"
+	else
+		printf 'not ok - %s\n' "$T_NAME"
+		for m in "${T_FAILS[@]}"; do printf '#   %s\n' "$m"; done
+		for m in "${T_DIAG[@]}"; do printf '#   %s\n' "$m"; done
+		if [ -n "${H_STATUS:-}" ]; then
+			printf '#   last response: %s, body: %s\n' "$H_STATUS" "$(printf '%s' "${H_BODY:-}" | head -c 400)"
+		fi
+		echo "not ok" >>"$IT_DIR/results"
+	fi
+}
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+	[ "$1" = "$2" ] || t_fail "$3: got '$1', want '$2'"
+}
+
+# expect_match GOT ERE WHAT — whole-string extended regex match.
+expect_match() {
+	[[ $1 =~ ^$2$ ]] || t_fail "$3: '$(printf '%s' "$1" | head -c 300)' does not match /$2/"
+}
+
+expect_status() { expect_eq "$H_STATUS" "$1" "HTTP status"; }
+
+# expect_count WHERE N — row count of user_sessions.
+expect_count() {
+	local got
+	got=$(it_db_count "$1")
+	[ "$got" = "$2" ] || t_fail "rows where ${1:-true}: got '$got', want '$2'"
+}
+
+# The headers every response carries.
+expect_common_headers() {
+	local rid
+	expect_eq "$(it_hdr Cache-Control)" "no-store" "Cache-Control"
+	rid=$(it_hdr X-Request-Id)
+	expect_match "$rid" "$IT_UUID_RE" "X-Request-Id"
+}
+
+IT_MSG_RE='"([^"\\]|\\.)*"'
+
+# expect_error STATUS CODE [ERRORS_JSON] — the envelope error body with
+# trace_id equal to the X-Request-Id header; ERRORS_JSON literal, default {}.
+expect_error() {
+	local errs_re
+	errs_re=$(printf '%s' "${3:-"{}"}" | sed 's/[][{}.*+?()|^$\\]/\\&/g')
+	expect_error_re "$1" "$2" "$errs_re"
+}
+
+# expect_error_re STATUS CODE ERRORS_ERE — same, errors member as a regex.
+expect_error_re() {
+	local status=$1 code=$2 errs_re=$3 rid
+	expect_status "$status"
+	expect_common_headers
+	rid=$(it_hdr X-Request-Id)
+	expect_match "$(it_hdr Content-Type)" 'application/json(;.*)?' "Content-Type"
+	expect_match "$H_BODY" "\\{\"success\":false,\"message\":$IT_MSG_RE,\"code\":\"$code\",\"errors\":$errs_re,\"trace_id\":\"$rid\"\\}" "error body"
+	if [ "$status" = 401 ]; then
+		case $(it_hdr WWW-Authenticate) in
+		Bearer*) ;;
+		*) t_fail "401 without WWW-Authenticate: Bearer (got '$(it_hdr WWW-Authenticate)')" ;;
+		esac
+	fi
+}
