@@ -29,12 +29,12 @@
 #include "util.h"
 
 #define ID_BYTES 16
-#define ID_LEN 32
+#define ID_LEN	 32
 
 struct mint_opts {
 	const char *sub;
 	int sub_int;
-	const char *type;	/* NULL: the config's access type */
+	const char *type; /* NULL: the config's access type */
 	const char *sid;
 	const char *jti;
 	const char *kid;
@@ -106,14 +106,14 @@ build_payload(const struct config *cfg, const struct mint_opts *o, time_t now)
 		json_object_object_add(p, "iss", json_object_new_string(o->iss));
 	if (o->aud)
 		json_object_object_add(p, "aud", json_object_new_string(o->aud));
-	json_object_object_add(p, "iat",
-	    json_object_new_int64((int64_t)now + (o->has_iat ? o->iat_in : 0)));
+	json_object_object_add(
+	    p, "iat", json_object_new_int64((int64_t)now + (o->has_iat ? o->iat_in : 0)));
 	if (o->has_nbf)
 		json_object_object_add(p, "nbf", json_object_new_int64((int64_t)now + o->nbf_in));
 	json_object_object_add(p, "exp",
 	    json_object_new_int64((int64_t)now + (o->has_exp ? o->exp_in : cfg->access_ttl)));
-	s = strdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
+	s = strdup(json_object_to_json_string_ext(
+	    p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(p);
 	return s;
 }
@@ -125,7 +125,8 @@ mint(const struct config *cfg, const struct mint_opts *o, char *out, size_t cap)
 	char *payload;
 	int n;
 
-	key = o->kid ? keyring_find(&cfg->keys, o->kid, strlen(o->kid)) : keyring_default(&cfg->keys);
+	key =
+	    o->kid ? keyring_find(&cfg->keys, o->kid, strlen(o->kid)) : keyring_default(&cfg->keys);
 	if (key == NULL) {
 		fprintf(stderr, "logout-fcgi-admin: no key \"%s\" in the config\n", o->kid);
 		return -1;
@@ -147,19 +148,19 @@ static int
 cmd_mint(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"sub", required_argument, NULL, 's'},
-		{"sub-int", no_argument, NULL, 'S'},
-		{"type", required_argument, NULL, 't'},
-		{"sid", required_argument, NULL, 'i'},
-		{"jti", required_argument, NULL, 'j'},
-		{"exp-in", required_argument, NULL, 'e'},
-		{"nbf-in", required_argument, NULL, 'n'},
-		{"iat-in", required_argument, NULL, 'a'},
-		{"kid", required_argument, NULL, 'k'},
-		{"no-kid", no_argument, NULL, 'K'},
-		{"iss", required_argument, NULL, 'I'},
-		{"aud", required_argument, NULL, 'A'},
-		{NULL, 0, NULL, 0},
+	    {"sub", required_argument, NULL, 's'},
+	    {"sub-int", no_argument, NULL, 'S'},
+	    {"type", required_argument, NULL, 't'},
+	    {"sid", required_argument, NULL, 'i'},
+	    {"jti", required_argument, NULL, 'j'},
+	    {"exp-in", required_argument, NULL, 'e'},
+	    {"nbf-in", required_argument, NULL, 'n'},
+	    {"iat-in", required_argument, NULL, 'a'},
+	    {"kid", required_argument, NULL, 'k'},
+	    {"no-kid", no_argument, NULL, 'K'},
+	    {"iss", required_argument, NULL, 'I'},
+	    {"aud", required_argument, NULL, 'A'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mint_opts o = {0};
 	char tok[TOKEN_MAX_LEN + 1];
@@ -167,15 +168,33 @@ cmd_mint(const struct config *cfg, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 's': o.sub = optarg; break;
-		case 'S': o.sub_int = 1; break;
-		case 't': o.type = optarg; break;
-		case 'i': o.sid = optarg; break;
-		case 'j': o.jti = optarg; break;
-		case 'k': o.kid = optarg; break;
-		case 'K': o.no_kid = 1; break;
-		case 'I': o.iss = optarg; break;
-		case 'A': o.aud = optarg; break;
+		case 's':
+			o.sub = optarg;
+			break;
+		case 'S':
+			o.sub_int = 1;
+			break;
+		case 't':
+			o.type = optarg;
+			break;
+		case 'i':
+			o.sid = optarg;
+			break;
+		case 'j':
+			o.jti = optarg;
+			break;
+		case 'k':
+			o.kid = optarg;
+			break;
+		case 'K':
+			o.no_kid = 1;
+			break;
+		case 'I':
+			o.iss = optarg;
+			break;
+		case 'A':
+			o.aud = optarg;
+			break;
 		case 'e':
 			if (parse_num(optarg, -315360000, 315360000, &o.exp_in, "--exp-in") != 0)
 				return 2;
@@ -214,8 +233,8 @@ static int
 user_option(int argc, char **argv, long long *user)
 {
 	static const struct option longopts[] = {
-		{"user", required_argument, NULL, 'u'},
-		{NULL, 0, NULL, 0},
+	    {"user", required_argument, NULL, 'u'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, have = 0;
 
@@ -322,8 +341,8 @@ static int
 cmd_gen_key(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"alg", required_argument, NULL, 'a'},
-		{NULL, 0, NULL, 0},
+	    {"alg", required_argument, NULL, 'a'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned char key[64];
 	char out[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
@@ -338,8 +357,8 @@ cmd_gen_key(int argc, char **argv)
 		}
 	}
 	randombytes_buf(key, keyring_alg_len(alg));
-	sodium_bin2base64(out, sizeof(out), key, keyring_alg_len(alg),
-	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(
+	    out, sizeof(out), key, keyring_alg_len(alg), sodium_base64_VARIANT_ORIGINAL);
 	sodium_memzero(key, sizeof(key));
 	printf("%s\n", out);
 	return 0;

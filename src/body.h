@@ -14,9 +14,9 @@
 
 enum body_err {
 	BODY_OK = 0,
-	BODY_EJSON,		/* not parseable JSON (400) */
-	BODY_ENOTOBJECT,	/* valid JSON, not an object (422) */
-	BODY_EFIELD,		/* a member has the wrong type (422) */
+	BODY_EJSON,	 /* not parseable JSON (400) */
+	BODY_ENOTOBJECT, /* valid JSON, not an object (422) */
+	BODY_EFIELD,	 /* a member has the wrong type (422) */
 };
 
 struct logout_body {

@@ -21,42 +21,42 @@
 #include "config.h"
 #include "util.h"
 
-#define MAX_KEYS 16
-#define RAW_MAX SQL_MAX_LEN
+#define MAX_KEYS     16
+#define RAW_MAX	     SQL_MAX_LEN
 #define LINE_MAX_LEN 4096
 
 /* Built-in native-schema statements (SPEC §5). */
 static const char *const default_sql[STMT_COUNT] = {
-	[STMT_LOGOUT] = "DELETE FROM user_sessions WHERE session_hash = :sid_hash "
-			"AND user_id = :user_id",
-	[STMT_LOGOUT_REFRESH] = "DELETE FROM user_sessions WHERE refresh_jti_hash = "
-				":refresh_jti_hash AND user_id = :user_id AND EXISTS (SELECT 1 "
-				"FROM user_sessions b WHERE b.session_hash = :sid_hash AND "
-				"b.user_id = :user_id)",
-	[STMT_SESSION_CHECK] = "SELECT 1 FROM user_sessions WHERE session_hash = :sid_hash "
-			       "AND user_id = :user_id",
-	[STMT_LOGOUT_ALL] = "DELETE FROM user_sessions WHERE user_id = :user_id AND EXISTS "
-			    "(SELECT 1 FROM user_sessions b WHERE b.session_hash = :sid_hash "
-			    "AND b.user_id = :user_id)",
+    [STMT_LOGOUT] = "DELETE FROM user_sessions WHERE session_hash = :sid_hash "
+		    "AND user_id = :user_id",
+    [STMT_LOGOUT_REFRESH] = "DELETE FROM user_sessions WHERE refresh_jti_hash = "
+			    ":refresh_jti_hash AND user_id = :user_id AND EXISTS (SELECT 1 "
+			    "FROM user_sessions b WHERE b.session_hash = :sid_hash AND "
+			    "b.user_id = :user_id)",
+    [STMT_SESSION_CHECK] = "SELECT 1 FROM user_sessions WHERE session_hash = :sid_hash "
+			   "AND user_id = :user_id",
+    [STMT_LOGOUT_ALL] = "DELETE FROM user_sessions WHERE user_id = :user_id AND EXISTS "
+			"(SELECT 1 FROM user_sessions b WHERE b.session_hash = :sid_hash "
+			"AND b.user_id = :user_id)",
 };
 
 static const char *const default_admin_sql[ADMIN_STMT_COUNT] = {
-	[ADMIN_STMT_CREATE_SESSION] = "INSERT INTO user_sessions (user_id, session_hash, "
-				      "refresh_jti_hash, expires_at) VALUES (:user_id, "
-				      ":sid_hash, :refresh_jti_hash, FROM_UNIXTIME(:expires_at))",
-	[ADMIN_STMT_FORCE_LOGOUT] = "DELETE FROM user_sessions WHERE user_id = :user_id",
+    [ADMIN_STMT_CREATE_SESSION] = "INSERT INTO user_sessions (user_id, session_hash, "
+				  "refresh_jti_hash, expires_at) VALUES (:user_id, "
+				  ":sid_hash, :refresh_jti_hash, FROM_UNIXTIME(:expires_at))",
+    [ADMIN_STMT_FORCE_LOGOUT] = "DELETE FROM user_sessions WHERE user_id = :user_id",
 };
 
 static const char *const stmt_names[STMT_COUNT] = {
-	[STMT_LOGOUT] = "logout",
-	[STMT_LOGOUT_REFRESH] = "logout_refresh",
-	[STMT_SESSION_CHECK] = "session_check",
-	[STMT_LOGOUT_ALL] = "logout_all",
+    [STMT_LOGOUT] = "logout",
+    [STMT_LOGOUT_REFRESH] = "logout_refresh",
+    [STMT_SESSION_CHECK] = "session_check",
+    [STMT_LOGOUT_ALL] = "logout_all",
 };
 
 static const char *const admin_stmt_names[ADMIN_STMT_COUNT] = {
-	[ADMIN_STMT_CREATE_SESSION] = "create_session",
-	[ADMIN_STMT_FORCE_LOGOUT] = "force_logout",
+    [ADMIN_STMT_CREATE_SESSION] = "create_session",
+    [ADMIN_STMT_FORCE_LOGOUT] = "force_logout",
 };
 
 struct key_spec {
@@ -77,7 +77,7 @@ struct raw_value {
 
 struct parse_ctx {
 	struct config *cfg;
-	const char *name;	/* file name for messages */
+	const char *name; /* file name for messages */
 	char basedir[CONFIG_STR_MAX];
 
 	/* reader state */
@@ -85,7 +85,7 @@ struct parse_ctx {
 	const char *str;
 	int lineno;
 	char line[LINE_MAX_LEN];
-	int have_prev;		/* a key was set in this section (inih's rule) */
+	int have_prev; /* a key was set in this section (inih's rule) */
 
 	/* where a continuation line appends */
 	char *cont_dst;
@@ -99,7 +99,7 @@ struct parse_ctx {
 	struct raw_value sql[STMT_COUNT];
 	struct raw_value admin_sql[ADMIN_STMT_COUNT];
 	struct raw_value hosts, password_file, password_env, default_key;
-	char seen[64][80];	/* "section\nkey" of every key set, for duplicates */
+	char seen[64][80]; /* "section\nkey" of every key set, for duplicates */
 	size_t nseen;
 };
 
@@ -237,7 +237,7 @@ on_server(struct parse_ctx *ctx, const char *key, const char *value)
 		while (len > 1 && value[len - 1] == '/')
 			len--;
 		if (len == 1)
-			len = 0;	/* "/" mounts at the root */
+			len = 0; /* "/" mounts at the root */
 		if (len >= sizeof(c->path_prefix))
 			return set_str(ctx, c->path_prefix, sizeof(c->path_prefix), value);
 		memcpy(c->path_prefix, value, len);
@@ -761,8 +761,8 @@ compile_sql(struct parse_ctx *ctx)
 			&ctx->cfg->stmts[i], 1) != 0)
 			return -1;
 	for (i = 0; i < ADMIN_STMT_COUNT; i++)
-		if (compile_one(ctx, admin_stmt_names[i], &ctx->admin_sql[i],
-			default_admin_sql[i], &ctx->cfg->admin_stmts[i], 0) != 0)
+		if (compile_one(ctx, admin_stmt_names[i], &ctx->admin_sql[i], default_admin_sql[i],
+			&ctx->cfg->admin_stmts[i], 0) != 0)
 			return -1;
 	return 0;
 }
@@ -822,8 +822,7 @@ config_load(const char *path, char *err, size_t errlen)
 
 	if ((ctx = ctx_new(path, err, errlen)) == NULL)
 		return NULL;
-	if ((slash = strrchr(path, '/')) != NULL &&
-	    (size_t)(slash - path) < sizeof(ctx->basedir)) {
+	if ((slash = strrchr(path, '/')) != NULL && (size_t)(slash - path) < sizeof(ctx->basedir)) {
 		memcpy(ctx->basedir, path, (size_t)(slash - path));
 		ctx->basedir[slash - path] = '\0';
 		if (slash == path)

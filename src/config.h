@@ -13,22 +13,18 @@
 #include "token.h"
 
 #define CONFIG_MAX_HOSTS 8
-#define CONFIG_STR_MAX 256
+#define CONFIG_STR_MAX	 256
 
 enum stmt_id {
-	STMT_LOGOUT = 0,	/* end the bearer's session; 0 rows = session gone */
-	STMT_LOGOUT_REFRESH,	/* end the refresh token's session if the bearer's exists */
-	STMT_SESSION_CHECK,	/* does the bearer's session exist (slow path only) */
-	STMT_LOGOUT_ALL,	/* end every session of the user if the bearer's exists */
+	STMT_LOGOUT = 0,     /* end the bearer's session; 0 rows = session gone */
+	STMT_LOGOUT_REFRESH, /* end the refresh token's session if the bearer's exists */
+	STMT_SESSION_CHECK,  /* does the bearer's session exist (slow path only) */
+	STMT_LOGOUT_ALL,     /* end every session of the user if the bearer's exists */
 	STMT_COUNT
 };
 
 /* Statements used only by the admin tool. */
-enum admin_stmt_id {
-	ADMIN_STMT_CREATE_SESSION = 0,
-	ADMIN_STMT_FORCE_LOGOUT,
-	ADMIN_STMT_COUNT
-};
+enum admin_stmt_id { ADMIN_STMT_CREATE_SESSION = 0, ADMIN_STMT_FORCE_LOGOUT, ADMIN_STMT_COUNT };
 
 struct db_host {
 	char host[CONFIG_STR_MAX];
@@ -36,13 +32,13 @@ struct db_host {
 };
 
 struct config {
-	char path[CONFIG_STR_MAX];		/* the file it came from */
+	char path[CONFIG_STR_MAX]; /* the file it came from */
 
 	/* [server] */
 	char path_prefix[CONFIG_STR_MAX];
 	size_t max_body;
 	int threads;
-	char listen[CONFIG_STR_MAX];		/* "" = fd 0 */
+	char listen[CONFIG_STR_MAX]; /* "" = fd 0 */
 
 	/* [token] */
 	struct token_rules rules;
@@ -52,7 +48,7 @@ struct config {
 	char access_type[64];
 	char refresh_type[64];
 	char default_key[KEY_NAME_MAX];
-	long long access_ttl;			/* admin: lifetime of minted tokens */
+	long long access_ttl; /* admin: lifetime of minted tokens */
 	long long refresh_ttl;
 	struct keyring keys;
 
@@ -61,20 +57,20 @@ struct config {
 	size_t nhosts;
 	char db_socket[CONFIG_STR_MAX];
 	char db_user[CONFIG_STR_MAX];
-	char db_password[CONFIG_STR_MAX];	/* from password_file / password_env */
+	char db_password[CONFIG_STR_MAX]; /* from password_file / password_env */
 	char db_name[CONFIG_STR_MAX];
 	unsigned int connect_timeout;
 	unsigned int read_timeout;
 	unsigned int write_timeout;
-	int retries;				/* extra attempts on transient errors */
-	int wsrep_sync_wait;			/* -1 = leave the server default */
+	int retries;	     /* extra attempts on transient errors */
+	int wsrep_sync_wait; /* -1 = leave the server default */
 
 	/* [sql] */
 	struct sql_text stmts[STMT_COUNT];
 	struct sql_text admin_stmts[ADMIN_STMT_COUNT];
 
 	/* [response] */
-	int logout_status;			/* 204 or 200 */
+	int logout_status; /* 204 or 200 */
 
 	/* [audit] */
 	int audit_enabled;

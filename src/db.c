@@ -23,16 +23,17 @@
 #include "log.h"
 
 #define BACKOFF_MS 1000
-#define MAX_STMTS ((int)STMT_COUNT > (int)ADMIN_STMT_COUNT ? (int)STMT_COUNT : (int)ADMIN_STMT_COUNT)
+#define MAX_STMTS \
+	((int)STMT_COUNT > (int)ADMIN_STMT_COUNT ? (int)STMT_COUNT : (int)ADMIN_STMT_COUNT)
 
 struct db {
 	const struct config *cfg;
 	int admin;
-	MYSQL *conn;			/* NULL while disconnected */
+	MYSQL *conn; /* NULL while disconnected */
 	MYSQL_STMT *stmts[MAX_STMTS];
 	size_t nstmts;
-	size_t host;			/* index of the host to try first */
-	struct timespec retry_after;	/* no connect attempt before this */
+	size_t host;		     /* index of the host to try first */
+	struct timespec retry_after; /* no connect attempt before this */
 	char err[96];
 };
 
@@ -129,7 +130,8 @@ prepare_all(struct db *db)
 	if (db->cfg->wsrep_sync_wait >= 0) {
 		char q[64];
 
-		snprintf(q, sizeof(q), "SET SESSION wsrep_sync_wait = %d", db->cfg->wsrep_sync_wait);
+		snprintf(
+		    q, sizeof(q), "SET SESSION wsrep_sync_wait = %d", db->cfg->wsrep_sync_wait);
 		if (mysql_query(db->conn, q) != 0) {
 			set_error(db, "wsrep_sync_wait", mysql_errno(db->conn));
 			return -1;
@@ -223,7 +225,8 @@ bind_args(MYSQL_BIND *b, const struct sql_text *t, const struct sql_args *args)
 		switch (v->kind) {
 		case SQLV_STR:
 		case SQLV_BLOB:
-			b[i].buffer_type = v->kind == SQLV_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer_type =
+			    v->kind == SQLV_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
 			b[i].buffer = (void *)(uintptr_t)v->ptr;
 			b[i].buffer_length = v->len;
 			break;
@@ -245,17 +248,17 @@ static enum retry_kind
 classify(unsigned int code, int *uncertain)
 {
 	switch (code) {
-	case ER_LOCK_DEADLOCK:		/* 1213, also Galera certification failure */
-	case ER_LOCK_WAIT_TIMEOUT:	/* 1205 */
+	case ER_LOCK_DEADLOCK:	   /* 1213, also Galera certification failure */
+	case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
 		return RETRY_SAME;
-	case ER_UNKNOWN_COM_ERROR:	/* 1047: Galera node not ready */
-	case ER_SERVER_SHUTDOWN:	/* 1053 */
+	case ER_UNKNOWN_COM_ERROR: /* 1047: Galera node not ready */
+	case ER_SERVER_SHUTDOWN:   /* 1053 */
 		return RETRY_NEXT_HOST;
-	case CR_SERVER_LOST:		/* 2013: the statement may have run */
+	case CR_SERVER_LOST: /* 2013: the statement may have run */
 	case ER_CONNECTION_KILLED:
 		*uncertain = 1;
 		return RETRY_RECONNECT;
-	case CR_SERVER_GONE_ERROR:	/* 2006 */
+	case CR_SERVER_GONE_ERROR: /* 2006 */
 	case CR_COMMANDS_OUT_OF_SYNC:
 	case CR_SERVER_LOST_EXTENDED:
 		return RETRY_RECONNECT;
@@ -265,8 +268,8 @@ classify(unsigned int code, int *uncertain)
 }
 
 static int
-run_once(MYSQL_STMT *st, const struct sql_text *t, const struct sql_args *args,
-    struct db_result *res)
+run_once(
+    MYSQL_STMT *st, const struct sql_text *t, const struct sql_args *args, struct db_result *res)
 {
 	MYSQL_BIND b[SQL_MAX_PARAMS];
 
@@ -325,8 +328,8 @@ db_exec(struct db *db, enum stmt_id id, const struct sql_args *args, struct db_r
 }
 
 enum db_status
-db_exec_admin(struct db *db, enum admin_stmt_id id, const struct sql_args *args,
-    struct db_result *res)
+db_exec_admin(
+    struct db *db, enum admin_stmt_id id, const struct sql_args *args, struct db_result *res)
 {
 	return exec_stmt(db, (size_t)id, args, res);
 }

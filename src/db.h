@@ -14,9 +14,9 @@ enum sql_kind { SQLV_NULL = 0, SQLV_STR, SQLV_BLOB, SQLV_UINT };
 
 struct sql_value {
 	enum sql_kind kind;
-	const void *ptr;		/* SQLV_STR / SQLV_BLOB */
+	const void *ptr; /* SQLV_STR / SQLV_BLOB */
 	unsigned long len;
-	unsigned long long u;		/* SQLV_UINT */
+	unsigned long long u; /* SQLV_UINT */
 };
 
 /* Every value a statement may name, indexed by enum sql_param. */
@@ -26,13 +26,13 @@ struct sql_args {
 
 enum db_status {
 	DB_OK = 0,
-	DB_UNAVAILABLE,		/* unreachable, timed out, retries exhausted: 503 */
-	DB_ERROR,		/* anything else: 500 */
+	DB_UNAVAILABLE, /* unreachable, timed out, retries exhausted: 503 */
+	DB_ERROR,	/* anything else: 500 */
 };
 
 struct db_result {
-	unsigned long long rows;	/* affected rows, or rows returned by a SELECT */
-	int uncertain;			/* an earlier attempt may have committed */
+	unsigned long long rows; /* affected rows, or rows returned by a SELECT */
+	int uncertain;		 /* an earlier attempt may have committed */
 };
 
 struct db;
@@ -42,10 +42,10 @@ struct db;
 struct db *db_open(const struct config *cfg, int admin);
 void db_close(struct db *db);
 
-enum db_status db_exec(struct db *db, enum stmt_id id, const struct sql_args *args,
-    struct db_result *res);
-enum db_status db_exec_admin(struct db *db, enum admin_stmt_id id,
-    const struct sql_args *args, struct db_result *res);
+enum db_status db_exec(
+    struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res);
+enum db_status db_exec_admin(
+    struct db *db, enum admin_stmt_id id, const struct sql_args *args, struct db_result *res);
 
 /* "errno 2003" style text of the last failure: never SQL text or values. */
 const char *db_last_error(const struct db *db);

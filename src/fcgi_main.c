@@ -38,7 +38,7 @@
 #include "request.h"
 #include "util.h"
 
-#define OUT_MAX 2048
+#define OUT_MAX	       2048
 #define LISTEN_BACKLOG 1024
 
 struct worker {
@@ -46,8 +46,8 @@ struct worker {
 	const struct config *cfg;
 	int listen_fd;
 	struct db *db;
-	char *body;			/* max_body + 1 bytes */
-	atomic_int idle;		/* waiting for a request: safe to interrupt */
+	char *body;	 /* max_body + 1 bytes */
+	atomic_int idle; /* waiting for a request: safe to interrupt */
 	atomic_int done;
 };
 
@@ -56,7 +56,7 @@ static atomic_int stopping;
 static void
 on_wake(int sig)
 {
-	(void)sig;	/* only there to interrupt a blocking call */
+	(void)sig; /* only there to interrupt a blocking call */
 }
 
 static const char *
@@ -180,7 +180,7 @@ open_listener(const char *addr)
 		return 0;
 	}
 	if (addr[0] == '/')
-		unlink(addr);	/* a stale socket from a previous run */
+		unlink(addr); /* a stale socket from a previous run */
 	if ((fd = FCGX_OpenSocket(addr, LISTEN_BACKLOG)) < 0) {
 		log_err("cannot listen on %s", addr);
 		return -1;
@@ -211,13 +211,13 @@ static int
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"threads", required_argument, NULL, 't'},
-		{"listen", required_argument, NULL, 'l'},
-		{"check-config", no_argument, NULL, 'C'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long long n;
 	int ch;
@@ -331,7 +331,7 @@ install_signals(sigset_t *set)
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) != 0)
 		return -1;
-	sa.sa_handler = on_wake;	/* no SA_RESTART: blocking calls return EINTR */
+	sa.sa_handler = on_wake; /* no SA_RESTART: blocking calls return EINTR */
 	if (sigaction(SIGUSR1, &sa, NULL) != 0)
 		return -1;
 	sigemptyset(set);

@@ -21,7 +21,7 @@ struct bound {
 	unsigned char sid_hash[crypto_hash_sha256_BYTES];
 	unsigned char jti_hash[crypto_hash_sha256_BYTES];
 	unsigned char refresh_jti_hash[crypto_hash_sha256_BYTES];
-	unsigned int present;	/* bit per enum sql_param that has a value */
+	unsigned int present; /* bit per enum sql_param that has a value */
 };
 
 static void

@@ -17,8 +17,8 @@
 /* Checks decided by the params alone (400 for a bad CONTENT_LENGTH, 404,
  * 405, 413 by CONTENT_LENGTH). Returns 1 when the request may go on, 0
  * when resp is final. */
-int handler_precheck(const struct config *cfg, const struct request *req,
-    enum request_err perr, struct response *resp, struct audit_event *ev);
+int handler_precheck(const struct config *cfg, const struct request *req, enum request_err perr,
+    struct response *resp, struct audit_event *ev);
 
 /* The action, once the body (at most max_body bytes) has been read. */
 void handler_run(const struct config *cfg, struct db *db, const struct request *req,

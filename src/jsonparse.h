@@ -13,13 +13,13 @@
 
 enum jsonparse_err {
 	JSONPARSE_OK = 0,
-	JSONPARSE_EINVALID,	/* not JSON, bad UTF-8, too deep, trailing junk */
-	JSONPARSE_EDUPLICATE,	/* a top-level member name appears twice */
+	JSONPARSE_EINVALID,   /* not JSON, bad UTF-8, too deep, trailing junk */
+	JSONPARSE_EDUPLICATE, /* a top-level member name appears twice */
 };
 
 /* On success *out holds a new reference the caller puts. Leading and
  * trailing JSON whitespace are allowed. */
-enum jsonparse_err jsonparse_strict(const char *buf, size_t len, int max_depth,
-    struct json_object **out);
+enum jsonparse_err jsonparse_strict(
+    const char *buf, size_t len, int max_depth, struct json_object **out);
 
 #endif

@@ -50,18 +50,18 @@ static int
 decode_base64(const char *in, size_t inlen, unsigned char *out, size_t outcap, size_t *outlen)
 {
 	static const int variants[] = {
-		sodium_base64_VARIANT_ORIGINAL,
-		sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-		sodium_base64_VARIANT_URLSAFE,
-		sodium_base64_VARIANT_URLSAFE_NO_PADDING,
+	    sodium_base64_VARIANT_ORIGINAL,
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+	    sodium_base64_VARIANT_URLSAFE,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING,
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
 		const char *end = NULL;
 
-		if (sodium_base642bin(out, outcap, in, inlen, " \t\r\n", outlen, &end,
-			variants[i]) == 0 &&
+		if (sodium_base642bin(
+			out, outcap, in, inlen, " \t\r\n", outlen, &end, variants[i]) == 0 &&
 		    end == in + inlen && *outlen > 0)
 			return 0;
 	}

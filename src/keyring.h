@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define KEY_NAME_MAX 64
+#define KEY_NAME_MAX   64
 #define KEY_SECRET_MAX 4096
 
 enum key_alg { KEY_ALG_NONE = 0, KEY_HS256, KEY_HS512 };
@@ -15,16 +15,16 @@ enum key_alg { KEY_ALG_NONE = 0, KEY_HS256, KEY_HS512 };
 enum key_encoding { KEY_ENC_RAW = 0, KEY_ENC_BASE64 };
 
 struct key {
-	char name[KEY_NAME_MAX];	/* the kid */
+	char name[KEY_NAME_MAX]; /* the kid */
 	enum key_alg alg;
-	unsigned char *secret;		/* sodium_malloc'd, owned by the key */
+	unsigned char *secret; /* sodium_malloc'd, owned by the key */
 	size_t secret_len;
 };
 
 struct keyring {
 	struct key *keys;
 	size_t nkeys;
-	size_t defkey;			/* index of the default key */
+	size_t defkey; /* index of the default key */
 };
 
 /* "HS256" / "HS512" → alg; KEY_ALG_NONE for anything else. */
@@ -36,8 +36,8 @@ size_t keyring_alg_len(enum key_alg alg);
 /* Decode file or env contents into a key secret. Raw: the bytes as given,
  * less one trailing newline; base64: standard or url alphabet, whitespace
  * around it ignored. 0 ok, -1 with a reason in err. */
-int keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen,
-    unsigned char *out, size_t outcap, size_t *outlen, const char **err);
+int keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, unsigned char *out,
+    size_t outcap, size_t *outlen, const char **err);
 
 /* Lookup by kid (counted string); NULL when unknown. */
 const struct key *keyring_find(const struct keyring *kr, const char *kid, size_t kidlen);

@@ -10,6 +10,6 @@ void log_msg(const char *level, const char *fmt, ...) __attribute__((format(prin
 
 #define log_info(...) log_msg("info", __VA_ARGS__)
 #define log_warn(...) log_msg("warning", __VA_ARGS__)
-#define log_err(...) log_msg("error", __VA_ARGS__)
+#define log_err(...)  log_msg("error", __VA_ARGS__)
 
 #endif

@@ -10,28 +10,25 @@
 
 struct error_info {
 	int status;
-	const char *reason;	/* HTTP reason phrase */
+	const char *reason; /* HTTP reason phrase */
 	const char *code;
 	const char *message;
 };
 
 static const struct error_info errors[HERR_COUNT] = {
-	[HERR_BAD_REQUEST] = {400, "Bad Request", "BAD_REQUEST", "Request body is not valid JSON"},
-	[HERR_UNAUTHORIZED] = {401, "Unauthorized", "UNAUTHORIZED",
-	    "Invalid or missing access token"},
-	[HERR_FORBIDDEN] = {403, "Forbidden", "FORBIDDEN", "Refresh token belongs to another user"},
-	[HERR_NOT_FOUND] = {404, "Not Found", "NOT_FOUND", "Not found"},
-	[HERR_METHOD] = {405, "Method Not Allowed", "METHOD_NOT_ALLOWED", "Method not allowed"},
-	[HERR_TOO_LARGE] = {413, "Payload Too Large", "PAYLOAD_TOO_LARGE",
-	    "Request body too large"},
-	[HERR_MEDIA_TYPE] = {415, "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE",
-	    "Content-Type must be application/json"},
-	[HERR_VALIDATION] = {422, "Unprocessable Entity", "VALIDATION_ERROR", "Validation failed"},
-	[HERR_RATE_LIMITED] = {429, "Too Many Requests", "TOO_MANY_REQUESTS", "Too many requests"},
-	[HERR_INTERNAL] = {500, "Internal Server Error", "INTERNAL_ERROR",
-	    "Internal server error"},
-	[HERR_UNAVAILABLE] = {503, "Service Unavailable", "SERVICE_UNAVAILABLE",
-	    "Service temporarily unavailable"},
+    [HERR_BAD_REQUEST] = {400, "Bad Request", "BAD_REQUEST", "Request body is not valid JSON"},
+    [HERR_UNAUTHORIZED] = {401, "Unauthorized", "UNAUTHORIZED", "Invalid or missing access token"},
+    [HERR_FORBIDDEN] = {403, "Forbidden", "FORBIDDEN", "Refresh token belongs to another user"},
+    [HERR_NOT_FOUND] = {404, "Not Found", "NOT_FOUND", "Not found"},
+    [HERR_METHOD] = {405, "Method Not Allowed", "METHOD_NOT_ALLOWED", "Method not allowed"},
+    [HERR_TOO_LARGE] = {413, "Payload Too Large", "PAYLOAD_TOO_LARGE", "Request body too large"},
+    [HERR_MEDIA_TYPE] = {415, "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE",
+	"Content-Type must be application/json"},
+    [HERR_VALIDATION] = {422, "Unprocessable Entity", "VALIDATION_ERROR", "Validation failed"},
+    [HERR_RATE_LIMITED] = {429, "Too Many Requests", "TOO_MANY_REQUESTS", "Too many requests"},
+    [HERR_INTERNAL] = {500, "Internal Server Error", "INTERNAL_ERROR", "Internal server error"},
+    [HERR_UNAVAILABLE] = {503, "Service Unavailable", "SERVICE_UNAVAILABLE",
+	"Service temporarily unavailable"},
 };
 
 static const char logout_all_body[] =
@@ -68,7 +65,8 @@ render_status(const struct config *cfg, const struct response *r)
 static int
 error_body(const struct response *r, const char *trace_id, char *buf, size_t cap)
 {
-	const struct error_info *e = &errors[(unsigned)r->err < HERR_COUNT ? r->err : HERR_INTERNAL];
+	const struct error_info *e =
+	    &errors[(unsigned)r->err < HERR_COUNT ? r->err : HERR_INTERNAL];
 	char fields[160] = "{}";
 
 	if (r->err == HERR_VALIDATION && r->field != NULL)
@@ -109,8 +107,8 @@ extra_headers(const struct response *r)
 }
 
 int
-render_response(const struct config *cfg, const struct response *r, const char *trace_id,
-    char *buf, size_t cap)
+render_response(
+    const struct config *cfg, const struct response *r, const char *trace_id, char *buf, size_t cap)
 {
 	char body[512];
 	int status = render_status(cfg, r), blen = 0, n;

@@ -17,26 +17,26 @@ enum resp_kind {
 };
 
 enum http_error {
-	HERR_BAD_REQUEST = 0,	/* 400 */
-	HERR_UNAUTHORIZED,	/* 401 */
-	HERR_FORBIDDEN,		/* 403 */
-	HERR_NOT_FOUND,		/* 404 */
-	HERR_METHOD,		/* 405 */
-	HERR_TOO_LARGE,		/* 413 */
-	HERR_MEDIA_TYPE,	/* 415 */
-	HERR_VALIDATION,	/* 422 */
-	HERR_RATE_LIMITED,	/* 429 */
-	HERR_INTERNAL,		/* 500 */
-	HERR_UNAVAILABLE,	/* 503 */
+	HERR_BAD_REQUEST = 0, /* 400 */
+	HERR_UNAUTHORIZED,    /* 401 */
+	HERR_FORBIDDEN,	      /* 403 */
+	HERR_NOT_FOUND,	      /* 404 */
+	HERR_METHOD,	      /* 405 */
+	HERR_TOO_LARGE,	      /* 413 */
+	HERR_MEDIA_TYPE,      /* 415 */
+	HERR_VALIDATION,      /* 422 */
+	HERR_RATE_LIMITED,    /* 429 */
+	HERR_INTERNAL,	      /* 500 */
+	HERR_UNAVAILABLE,     /* 503 */
 	HERR_COUNT
 };
 
 struct response {
 	enum resp_kind kind;
-	enum http_error err;	/* RESP_ERROR only */
-	const char *field;	/* 422: the member at fault */
-	const char *problem;	/* 422: e.g. "must be a boolean" */
-	int token_sent;		/* 401: add error="invalid_token" */
+	enum http_error err; /* RESP_ERROR only */
+	const char *field;   /* 422: the member at fault */
+	const char *problem; /* 422: e.g. "must be a boolean" */
+	int token_sent;	     /* 401: add error="invalid_token" */
 };
 
 void response_error(struct response *r, enum http_error err);
@@ -48,7 +48,7 @@ int render_status(const struct config *cfg, const struct response *r);
 const char *render_code(enum http_error err);
 
 /* Full CGI response into buf; returns its length, or -1 if cap is short. */
-int render_response(const struct config *cfg, const struct response *r,
-    const char *trace_id, char *buf, size_t cap);
+int render_response(const struct config *cfg, const struct response *r, const char *trace_id,
+    char *buf, size_t cap);
 
 #endif

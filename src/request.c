@@ -55,7 +55,7 @@ normalize_path(struct request *r, request_getter get, void *ctx)
 	else if (uri != NULL)
 		rc = join_path(r->path, sizeof(r->path), uri, strcspn(uri, "?"), NULL);
 	if (rc != 0)
-		r->path[0] = '\0';	/* absent or too long: matches no route */
+		r->path[0] = '\0'; /* absent or too long: matches no route */
 }
 
 static enum route
@@ -108,8 +108,8 @@ request_uuid_new(char *out)
 	unsigned char b[16];
 
 	randombytes_buf(b, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	snprintf(out, TRACE_ID_LEN + 1,
 	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
 	    b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],

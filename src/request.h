@@ -13,12 +13,12 @@
 #include "config.h"
 
 #define REQUEST_PATH_MAX 1024
-#define REQUEST_UA_MAX 256
-#define REQUEST_IP_MAX 64
-#define TRACE_ID_LEN 36
+#define REQUEST_UA_MAX	 256
+#define REQUEST_IP_MAX	 64
+#define TRACE_ID_LEN	 36
 
 enum route {
-	ROUTE_NONE = 0,		/* 404 */
+	ROUTE_NONE = 0, /* 404 */
 	ROUTE_LOGOUT,
 	ROUTE_LOGOUT_ALL,
 };
@@ -26,11 +26,11 @@ enum route {
 struct request {
 	enum route route;
 	int is_post;
-	long long content_length;	/* -1 when the server sent none */
-	const char *authorization;	/* NULL when absent; points into params */
-	const char *content_type;	/* NULL when absent */
+	long long content_length;  /* -1 when the server sent none */
+	const char *authorization; /* NULL when absent; points into params */
+	const char *content_type;  /* NULL when absent */
 	char client_ip[REQUEST_IP_MAX];
-	char user_agent[REQUEST_UA_MAX];	/* truncated copy, for audit only */
+	char user_agent[REQUEST_UA_MAX]; /* truncated copy, for audit only */
 	char trace_id[TRACE_ID_LEN + 1];
 	char path[REQUEST_PATH_MAX];
 };
@@ -39,11 +39,11 @@ typedef const char *(*request_getter)(void *ctx, const char *name);
 
 enum request_err {
 	REQUEST_OK = 0,
-	REQUEST_EBADLENGTH,	/* CONTENT_LENGTH not a number (400) */
+	REQUEST_EBADLENGTH, /* CONTENT_LENGTH not a number (400) */
 };
 
-enum request_err request_parse(struct request *r, const struct config *cfg,
-    request_getter get, void *ctx);
+enum request_err request_parse(
+    struct request *r, const struct config *cfg, request_getter get, void *ctx);
 
 /* 1 if s is a well-formed UUID (8-4-4-4-12 hex). */
 int request_uuid_valid(const char *s);

@@ -9,18 +9,18 @@
 #include "sqlparam.h"
 
 static const char *const names[SQLP_COUNT] = {
-	[SQLP_SUB] = "sub",
-	[SQLP_USER_ID] = "user_id",
-	[SQLP_SID] = "sid",
-	[SQLP_SID_HASH] = "sid_hash",
-	[SQLP_JTI] = "jti",
-	[SQLP_JTI_HASH] = "jti_hash",
-	[SQLP_REFRESH_JTI_HASH] = "refresh_jti_hash",
-	[SQLP_TOKEN_ID] = "token_id",
-	[SQLP_CLIENT_IP] = "client_ip",
-	[SQLP_USER_AGENT] = "user_agent",
-	[SQLP_TRACE_ID] = "trace_id",
-	[SQLP_EXPIRES_AT] = "expires_at",
+    [SQLP_SUB] = "sub",
+    [SQLP_USER_ID] = "user_id",
+    [SQLP_SID] = "sid",
+    [SQLP_SID_HASH] = "sid_hash",
+    [SQLP_JTI] = "jti",
+    [SQLP_JTI_HASH] = "jti_hash",
+    [SQLP_REFRESH_JTI_HASH] = "refresh_jti_hash",
+    [SQLP_TOKEN_ID] = "token_id",
+    [SQLP_CLIENT_IP] = "client_ip",
+    [SQLP_USER_AGENT] = "user_agent",
+    [SQLP_TRACE_ID] = "trace_id",
+    [SQLP_EXPIRES_AT] = "expires_at",
 };
 
 const char *
@@ -122,12 +122,13 @@ sqlparam_compile(const char *src, struct sql_text *out, char *err, size_t errlen
 			for (n = 1; is_ident(p[n]); n++)
 				;
 			if ((id = lookup(p + 1, n - 1)) < 0) {
-				snprintf(err, errlen, "unknown SQL parameter \":%.*s\"", (int)(n - 1),
-				    p + 1);
+				snprintf(err, errlen, "unknown SQL parameter \":%.*s\"",
+				    (int)(n - 1), p + 1);
 				return -1;
 			}
 			if (out->nparams == SQL_MAX_PARAMS) {
-				snprintf(err, errlen, "more than %d SQL parameters", SQL_MAX_PARAMS);
+				snprintf(
+				    err, errlen, "more than %d SQL parameters", SQL_MAX_PARAMS);
 				return -1;
 			}
 			if (o + 1 >= sizeof(out->sql))

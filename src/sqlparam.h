@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define SQL_MAX_PARAMS 32
-#define SQL_MAX_LEN 8192
+#define SQL_MAX_LEN    8192
 
 enum sql_param {
 	SQLP_SUB = 0,
@@ -23,15 +23,15 @@ enum sql_param {
 	SQLP_CLIENT_IP,
 	SQLP_USER_AGENT,
 	SQLP_TRACE_ID,
-	SQLP_EXPIRES_AT,	/* admin statements only */
+	SQLP_EXPIRES_AT, /* admin statements only */
 	SQLP_COUNT
 };
 
 struct sql_text {
-	char sql[SQL_MAX_LEN];		/* with '?' placeholders */
+	char sql[SQL_MAX_LEN]; /* with '?' placeholders */
 	size_t nparams;
 	enum sql_param params[SQL_MAX_PARAMS];
-	unsigned int used;		/* bit i set when param i appears */
+	unsigned int used; /* bit i set when param i appears */
 };
 
 /* ":name" outside quotes and comments is a parameter. 0 ok; -1 with a

@@ -19,7 +19,7 @@
 #include "jsonparse.h"
 #include "token.h"
 
-#define SEG_MAX (TOKEN_MAX_LEN / 4 * 3 + 3)
+#define SEG_MAX	   (TOKEN_MAX_LEN / 4 * 3 + 3)
 #define JSON_DEPTH 8
 
 static void
@@ -72,8 +72,8 @@ select_key(const struct keyring *kr, struct json_object *hdr, const struct key *
 	if (json_object_object_get_ex(hdr, "kid", &v)) {
 		if (!json_object_is_type(v, json_type_string))
 			return TOKEN_EKID;
-		key = keyring_find(kr, json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v));
+		key = keyring_find(
+		    kr, json_object_get_string(v), (size_t)json_object_get_string_len(v));
 	} else
 		key = keyring_default(kr);
 	if (key == NULL)
@@ -88,8 +88,8 @@ select_key(const struct keyring *kr, struct json_object *hdr, const struct key *
 }
 
 static enum token_err
-check_signature(const struct key *key, const char *tok, size_t signed_len, const char *sig,
-    size_t siglen)
+check_signature(
+    const struct key *key, const char *tok, size_t signed_len, const char *sig, size_t siglen)
 {
 	unsigned char want[crypto_auth_hmacsha512_BYTES], got[crypto_auth_hmacsha512_BYTES];
 	size_t maclen = keyring_alg_len(key->alg), n;
@@ -326,8 +326,7 @@ token_strerror(enum token_err err)
 }
 
 int
-token_sign(const struct key *key, int with_kid, const char *payload_json, char *out,
-    size_t outcap)
+token_sign(const struct key *key, int with_kid, const char *payload_json, char *out, size_t outcap)
 {
 	unsigned char mac[crypto_auth_hmacsha512_BYTES];
 	char header[KEY_NAME_MAX + 64];
@@ -335,8 +334,9 @@ token_sign(const struct key *key, int with_kid, const char *payload_json, char *
 	int n;
 
 	if (with_kid)
-		n = snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
-		    keyring_alg_name(key->alg), key->name);
+		n = snprintf(header, sizeof(header),
+		    "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", keyring_alg_name(key->alg),
+		    key->name);
 	else
 		n = snprintf(header, sizeof(header), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
 		    keyring_alg_name(key->alg));
@@ -348,8 +348,8 @@ token_sign(const struct key *key, int with_kid, const char *payload_json, char *
 	if (len + 1 >= outcap)
 		return -1;
 	out[len++] = '.';
-	if ((n = b64url_encode((const unsigned char *)payload_json, plen, out + len,
-		 outcap - len)) < 0)
+	if ((n = b64url_encode(
+		 (const unsigned char *)payload_json, plen, out + len, outcap - len)) < 0)
 		return -1;
 	len += (size_t)n;
 	if (len + 1 >= outcap)

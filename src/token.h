@@ -12,48 +12,47 @@
 
 #include "keyring.h"
 
-#define TOKEN_MAX_LEN 8192
-#define TOKEN_CLAIM_MAX 256	/* sub, sid, jti: longer values are refused */
+#define TOKEN_MAX_LEN	8192
+#define TOKEN_CLAIM_MAX 256 /* sub, sid, jti: longer values are refused */
 
 enum token_kind { TOKEN_ACCESS = 0, TOKEN_REFRESH };
 
 enum token_err {
 	TOKEN_OK = 0,
-	TOKEN_ETOOLONG,		/* over TOKEN_MAX_LEN */
-	TOKEN_EMALFORMED,	/* segments, base64url, JSON */
-	TOKEN_EALG,		/* alg missing, unsupported, or not the key's */
-	TOKEN_EKID,		/* unknown kid */
-	TOKEN_ECRIT,		/* crit header present */
-	TOKEN_ESIG,		/* signature mismatch */
-	TOKEN_ECLAIM,		/* a claim has the wrong type or is missing */
+	TOKEN_ETOOLONG,	  /* over TOKEN_MAX_LEN */
+	TOKEN_EMALFORMED, /* segments, base64url, JSON */
+	TOKEN_EALG,	  /* alg missing, unsupported, or not the key's */
+	TOKEN_EKID,	  /* unknown kid */
+	TOKEN_ECRIT,	  /* crit header present */
+	TOKEN_ESIG,	  /* signature mismatch */
+	TOKEN_ECLAIM,	  /* a claim has the wrong type or is missing */
 	TOKEN_EEXPIRED,
-	TOKEN_ENOTYET,		/* nbf in the future */
-	TOKEN_EIAT,		/* iat in the future */
+	TOKEN_ENOTYET, /* nbf in the future */
+	TOKEN_EIAT,    /* iat in the future */
 	TOKEN_EISS,
 	TOKEN_EAUD,
-	TOKEN_ETYPE,		/* type claim is not the expected one */
+	TOKEN_ETYPE, /* type claim is not the expected one */
 };
 
 struct token_rules {
-	long long leeway;		/* seconds */
-	const char *issuer;		/* NULL or "": not checked */
-	const char *audience;		/* NULL or "": not checked */
-	const char *type_claim;		/* claim name, e.g. "typ" */
-	const char *access_type;	/* NULL or "": not checked */
-	const char *refresh_type;	/* NULL or "": not checked */
+	long long leeway;	  /* seconds */
+	const char *issuer;	  /* NULL or "": not checked */
+	const char *audience;	  /* NULL or "": not checked */
+	const char *type_claim;	  /* claim name, e.g. "typ" */
+	const char *access_type;  /* NULL or "": not checked */
+	const char *refresh_type; /* NULL or "": not checked */
 };
 
 struct token_claims {
-	char sub[TOKEN_CLAIM_MAX + 1];	/* string, or integer rendered decimal */
-	char sid[TOKEN_CLAIM_MAX + 1];	/* "" when absent */
-	char jti[TOKEN_CLAIM_MAX + 1];	/* "" when absent */
+	char sub[TOKEN_CLAIM_MAX + 1]; /* string, or integer rendered decimal */
+	char sid[TOKEN_CLAIM_MAX + 1]; /* "" when absent */
+	char jti[TOKEN_CLAIM_MAX + 1]; /* "" when absent */
 	long long exp;
-	const struct key *key;		/* the key that verified it */
+	const struct key *key; /* the key that verified it */
 };
 
 enum token_err token_verify(const struct keyring *kr, const struct token_rules *rules,
-    enum token_kind kind, const char *tok, size_t len, time_t now,
-    struct token_claims *out);
+    enum token_kind kind, const char *tok, size_t len, time_t now, struct token_claims *out);
 
 /* A short, fixed, secret-free reason for logs. */
 const char *token_strerror(enum token_err err);
@@ -61,7 +60,7 @@ const char *token_strerror(enum token_err err);
 /* Sign payload_json with key: header {"alg":..,"typ":"JWT","kid":..}.
  * Returns the token length (NUL-terminated in out) or -1. For the admin
  * tool and tests; the serving path never signs. */
-int token_sign(const struct key *key, int with_kid, const char *payload_json,
-    char *out, size_t outcap);
+int token_sign(
+    const struct key *key, int with_kid, const char *payload_json, char *out, size_t outcap);
 
 #endif

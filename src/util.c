@@ -39,8 +39,9 @@ util_strntonum(const char *s, size_t len, long long min, long long max, long lon
 		acc = acc * 10 + d;
 	}
 	{
-		long long v = neg ? (acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)acc)
-				  : (long long)acc;
+		long long v =
+		    neg ? (acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)acc)
+			: (long long)acc;
 
 		if (v < min || v > max)
 			return -1;
