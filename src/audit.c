@@ -10,44 +10,11 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "util.h"
 
 /* Escaped user, user agent and client ip take at most 3 × 1024 bytes of an
  * AUDIT_LINE_MAX line; the rest of the line is under 300 bytes. */
 #define FIELD_MAX 1024
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
 
 /* Append s as a JSON string (with quotes), using at most FIELD_MAX bytes of
  * buf, so the fixed parts of the line always fit. Stops cleanly at a
@@ -79,7 +46,7 @@ put_string(char *buf, size_t cap, size_t o, const char *s)
 		} else if (*p < 0x20 || *p == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\u%04x", *p);
 			elen = 6;
-		} else if ((clen = utf8_len(p, n)) == 0) {
+		} else if ((clen = util_utf8_len(p, n)) == 0) {
 			out = "\\ufffd";
 			elen = 6;
 			clen = 1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jsonparse.h"
+#include "util.h"
 
 static int
 is_ws(char c)
@@ -69,12 +70,21 @@ jsonparse_strict(const char *buf, size_t len, int max_depth, struct json_object 
 		len--;
 	if (len == 0 || len > (size_t)INT32_MAX)
 		return JSONPARSE_EINVALID;
+	/* json-c checks only the byte structure of UTF-8; RFC 8259 text must
+	 * be well-formed, so overlong forms and surrogates are refused here. */
+	if (!util_utf8_valid(buf, len))
+		return JSONPARSE_EINVALID;
 	if ((tok = json_tokener_new_ex(max_depth)) == NULL)
 		return JSONPARSE_EINVALID;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, buf, (int)len);
 	end = json_tokener_get_parse_end(tok);
-	if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success || end != len) {
+	/* A number or literal at the very end may continue for all json-c
+	 * knows: the terminating NUL tells it the text is over. */
+	if (obj == NULL && json_tokener_get_error(tok) == json_tokener_continue && end == len)
+		obj = json_tokener_parse_ex(tok, "", 1);
+	/* Success with obj NULL is the literal null: json-c has no object for it. */
+	if (json_tokener_get_error(tok) != json_tokener_success || end != len) {
 		json_tokener_free(tok);
 		json_object_put(obj);
 		return JSONPARSE_EINVALID;

@@ -93,8 +93,9 @@ reason_phrase(int status)
 	return "Unknown";
 }
 
+/* Headers that depend on the error; into buf, "" when none. */
 static const char *
-extra_headers(const struct response *r)
+extra_headers(const struct response *r, char *buf, size_t cap)
 {
 	if (r->kind != RESP_ERROR)
 		return "";
@@ -103,6 +104,10 @@ extra_headers(const struct response *r)
 				     : "WWW-Authenticate: Bearer\r\n";
 	if (r->err == HERR_METHOD)
 		return "Allow: POST\r\n";
+	if (r->err == HERR_RATE_LIMITED) {
+		snprintf(buf, cap, "Retry-After: %d\r\n", r->retry_after > 0 ? r->retry_after : 1);
+		return buf;
+	}
 	return "";
 }
 
@@ -110,7 +115,7 @@ int
 render_response(
     const struct config *cfg, const struct response *r, const char *trace_id, char *buf, size_t cap)
 {
-	char body[512];
+	char body[512], extra[64];
 	int status = render_status(cfg, r), blen = 0, n;
 
 	if (r->kind == RESP_ERROR)
@@ -124,12 +129,14 @@ render_response(
 	if (blen == 0)
 		n = snprintf(buf, cap,
 		    "Status: %d %s\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n%s\r\n",
-		    status, reason_phrase(status), trace_id, extra_headers(r));
+		    status, reason_phrase(status), trace_id,
+		    extra_headers(r, extra, sizeof(extra)));
 	else
 		n = snprintf(buf, cap,
 		    "Status: %d %s\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n%s"
 		    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		    status, reason_phrase(status), trace_id, extra_headers(r), blen, body);
+		    status, reason_phrase(status), trace_id, extra_headers(r, extra, sizeof(extra)),
+		    blen, body);
 	if (n < 0 || (size_t)n >= cap)
 		return -1;
 	return n;

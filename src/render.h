@@ -37,6 +37,7 @@ struct response {
 	const char *field;   /* 422: the member at fault */
 	const char *problem; /* 422: e.g. "must be a boolean" */
 	int token_sent;	     /* 401: add error="invalid_token" */
+	int retry_after;     /* 429: seconds for Retry-After (at least 1) */
 };
 
 void response_error(struct response *r, enum http_error err);

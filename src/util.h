@@ -28,4 +28,11 @@ int util_strncaseeq(const char *a, const char *b, size_t n);
  * 0 ok (caller frees *out), -1 with errno set (EFBIG when over max). */
 int util_read_file(const char *path, size_t max, char **out, size_t *outlen);
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), 0 when there is none. */
+size_t util_utf8_len(const unsigned char *s, size_t n);
+
+/* 1 when all n bytes are well-formed UTF-8. */
+int util_utf8_valid(const char *s, size_t n);
+
 #endif

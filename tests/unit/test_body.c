@@ -193,9 +193,20 @@ START_TEST(bad_utf8)
 {
 	ck_assert_body("{\"refresh_token\":\"\xff\"}", BODY_EJSON);
 	ck_assert_body("{\"refresh_token\":\"a\xc3\x28\"}", BODY_EJSON);
-	ck_assert_body("{\"\xc0\xaf\":1}", BODY_EJSON);
+	ck_assert_body("{\"x\":\"\xe2\x82\"}", BODY_EJSON);
+	ck_assert_body("{\"\xfe\":1}", BODY_EJSON);
 	/* Valid multi-byte UTF-8 is fine. */
 	ck_assert_body("{\"x\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91\"}", BODY_OK);
+}
+END_TEST
+
+START_TEST(bad_utf8_forms)
+{
+	/* Well-formed byte patterns that RFC 3629 still forbids. */
+	ck_assert_body("{\"x\":\"\xc0\xaf\"}", BODY_EJSON);		/* overlong '/' */
+	ck_assert_body("{\"x\":\"\xe0\x80\xaf\"}", BODY_EJSON);	/* overlong '/' */
+	ck_assert_body("{\"x\":\"\xed\xa0\x80\"}", BODY_EJSON);	/* surrogate U+D800 */
+	ck_assert_body("{\"x\":\"\xf4\x90\x80\x80\"}", BODY_EJSON); /* past U+10FFFF */
 }
 END_TEST
 
@@ -238,7 +249,7 @@ body_suite(void)
 	UNIT_TCASE(s, "valid", empty, empty_object, refresh_token, all_devices, null_is_absent,
 	    unknown_members_ignored, counted_buffer, refresh_token_bounds);
 	UNIT_TCASE(s, "invalid", not_an_object, not_json, wrong_types, depth_bomb, bad_utf8,
-	    duplicate_members);
+	    bad_utf8_forms, duplicate_members);
 	return s;
 }
 

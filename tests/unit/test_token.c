@@ -790,7 +790,7 @@ START_TEST(short_signature)
 	char *dot2;
 	int n;
 
-	/* A truncated MAC (first 16 bytes) must not verify. */
+	/* The MAC must be exactly 32 bytes: a truncated one (16) must not verify. */
 	sign(m, 1, GOOD, tok, sizeof(tok));
 	dot2 = strrchr(tok, '.');
 	hmac(KEY_HS256, m->secret, m->secret_len, tok, (size_t)(dot2 - tok), mac);
@@ -802,6 +802,20 @@ START_TEST(short_signature)
 	/* A 64-byte signature on an HS256 key neither. */
 	sign(key(K_BIG), 0, GOOD, tok, sizeof(tok));
 	ck_assert_int_ne(verify(tok), TOKEN_OK);
+	/* Nor the right MAC followed by extra bytes. */
+	{
+		unsigned char longer[64];
+
+		sign(m, 1, GOOD, tok, sizeof(tok));
+		dot2 = strrchr(tok, '.');
+		hmac(KEY_HS256, m->secret, m->secret_len, tok, (size_t)(dot2 - tok), longer);
+		memset(longer + 32, 0, 32);
+		n = snprintf(t2, sizeof(t2), "%.*s.", (int)(dot2 - tok), tok);
+		b64url_encode(longer, 33, t2 + n, sizeof(t2) - (size_t)n);
+		ck_assert_int_ne(verify(t2), TOKEN_OK);
+		b64url_encode(longer, 64, t2 + n, sizeof(t2) - (size_t)n);
+		ck_assert_int_ne(verify(t2), TOKEN_OK);
+	}
 }
 END_TEST
 

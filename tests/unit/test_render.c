@@ -1,0 +1,328 @@
+/*
+ * test_render.c — pins src/render.c, the envelope style (SPEC §2, §3, §6):
+ * every response starts with its Status line and carries Cache-Control:
+ * no-store and X-Request-Id; every error has the JSON envelope with its
+ * code and trace id; 401 carries WWW-Authenticate (invalid_token when a
+ * token was sent), 405 Allow: POST, 429 Retry-After, 422 names the field;
+ * the logout successes have their exact bodies (or none for 204); a short
+ * buffer is -1 and never overrun.
+ */
+#include "unit.h"
+
+#include "render.h"
+
+#define TRACE "123e4567-e89b-12d3-a456-426614174000"
+
+static const struct {
+	enum http_error err;
+	int status;
+	const char *code;
+} table[] = {
+	{ HERR_BAD_REQUEST, 400, "BAD_REQUEST" },
+	{ HERR_UNAUTHORIZED, 401, "UNAUTHORIZED" },
+	{ HERR_FORBIDDEN, 403, "FORBIDDEN" },
+	{ HERR_NOT_FOUND, 404, "NOT_FOUND" },
+	{ HERR_METHOD, 405, "METHOD_NOT_ALLOWED" },
+	{ HERR_TOO_LARGE, 413, "PAYLOAD_TOO_LARGE" },
+	{ HERR_MEDIA_TYPE, 415, "UNSUPPORTED_MEDIA_TYPE" },
+	{ HERR_VALIDATION, 422, "VALIDATION_ERROR" },
+	{ HERR_RATE_LIMITED, 429, "TOO_MANY_REQUESTS" },
+	{ HERR_INTERNAL, 500, "INTERNAL_ERROR" },
+	{ HERR_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE" },
+};
+
+/* A rendered response split into its header block and its body. */
+struct rendered {
+	char raw[4096];
+	int len;
+	char head[4096];	/* NUL-terminated, without the blank line */
+	const char *body;	/* points into raw */
+	size_t bodylen;
+};
+
+static struct config *
+cfg_with(const char *extra)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s%s", extra, UNIT_KEY_SECTION);
+	return unit_config(text);
+}
+
+static void
+render(const struct config *cfg, const struct response *r, struct rendered *out)
+{
+	const char *end;
+	size_t hlen;
+
+	memset(out, 0, sizeof(*out));
+	out->len = render_response(cfg, r, TRACE, out->raw, sizeof(out->raw) - 1);
+	ck_assert_int_gt(out->len, 0);
+	ck_assert_int_lt(out->len, (int)sizeof(out->raw) - 1);
+	out->raw[out->len] = '\0';
+	ck_assert_uint_eq(strlen(out->raw), (size_t)out->len);
+	end = strstr(out->raw, "\r\n\r\n");
+	ck_assert_msg(end != NULL, "no end of headers in:\n%s", out->raw);
+	hlen = (size_t)(end - out->raw) + 2;
+	memcpy(out->head, out->raw, hlen);
+	out->head[hlen] = '\0';
+	out->body = end + 4;
+	out->bodylen = (size_t)out->len - (size_t)(out->body - out->raw);
+}
+
+/* Count header lines of hd whose name (case-insensitive) is name. */
+static int
+header_count(const char *hd, const char *name)
+{
+	size_t n = strlen(name);
+	int count = 0;
+
+	for (const char *l = hd; *l != '\0'; l = strstr(l, "\r\n") + 2) {
+		if (strncasecmp(l, name, n) == 0 && l[n] == ':')
+			count++;
+		if (strstr(l, "\r\n") == NULL)
+			break;
+	}
+	return count;
+}
+
+static void
+assert_common(const struct rendered *o, int status)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "Status: %d", status);
+	ck_assert_msg(strncmp(o->raw, want, strlen(want)) == 0, "want \"%s\" first in:\n%s", want,
+	    o->raw);
+	ck_assert_msg(o->raw[strlen(want)] == ' ' || o->raw[strlen(want)] == '\r',
+	    "bad status line in:\n%s", o->raw);
+	ck_assert_int_eq(header_count(o->head, "Status"), 1);
+	ck_assert_has(o->head, "\r\nCache-Control: no-store\r\n");
+	ck_assert_int_eq(header_count(o->head, "Cache-Control"), 1);
+	ck_assert_has(o->head, "\r\nX-Request-Id: " TRACE "\r\n");
+	ck_assert_int_eq(header_count(o->head, "X-Request-Id"), 1);
+}
+
+/* The JSON body of o, checked for Content-Type (and Content-Length if sent). */
+static struct json_object *
+json_body(const struct rendered *o)
+{
+	const char *cl;
+
+	ck_assert_has(o->head, "\r\nContent-Type: application/json");
+	ck_assert_int_eq(header_count(o->head, "Content-Type"), 1);
+	if ((cl = strstr(o->head, "\r\nContent-Length: ")) != NULL)
+		ck_assert_int_eq(atoi(cl + 18), (int)o->bodylen);
+	return unit_json(o->body, o->bodylen, 1);
+}
+
+START_TEST(every_error)
+{
+	struct config *cfg = cfg_with("");
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct response r;
+		struct rendered o;
+		struct json_object *b, *errs;
+
+		response_error(&r, table[i].err);
+		if (table[i].err == HERR_VALIDATION) {
+			r.field = "all_devices";
+			r.problem = "must be a boolean";
+		}
+		ck_assert_int_eq(r.kind, RESP_ERROR);
+		ck_assert_int_eq(render_status(cfg, &r), table[i].status);
+		ck_assert_str_eq(render_code(table[i].err), table[i].code);
+		render(cfg, &r, &o);
+		assert_common(&o, table[i].status);
+		b = json_body(&o);
+		ck_assert_int_eq(json_object_get_boolean(unit_member(b, "success")), 0);
+		ck_assert(json_object_is_type(unit_member(b, "success"), json_type_boolean));
+		ck_assert_str_eq(json_object_get_string(unit_member(b, "code")), table[i].code);
+		ck_assert_str_eq(json_object_get_string(unit_member(b, "trace_id")), TRACE);
+		ck_assert(json_object_is_type(unit_member(b, "message"), json_type_string));
+		ck_assert_uint_gt(strlen(json_object_get_string(unit_member(b, "message"))), 0);
+		errs = unit_member(b, "errors");
+		ck_assert(json_object_is_type(errs, json_type_object));
+		if (table[i].err != HERR_VALIDATION)
+			ck_assert_int_eq(json_object_object_length(errs), 0);
+		/* Only 401 challenges, only 405 lists methods. */
+		ck_assert_int_eq(header_count(o.head, "WWW-Authenticate"),
+		    table[i].err == HERR_UNAUTHORIZED);
+		ck_assert_int_eq(header_count(o.head, "Allow"), table[i].err == HERR_METHOD);
+		json_object_put(b);
+	}
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(unauthorized)
+{
+	struct config *cfg = cfg_with("");
+	struct response r;
+	struct rendered o;
+
+	response_error(&r, HERR_UNAUTHORIZED);
+	render(cfg, &r, &o);
+	ck_assert_has(o.head, "\r\nWWW-Authenticate: Bearer");
+	ck_assert_lacks(o.head, "invalid_token");
+	response_error(&r, HERR_UNAUTHORIZED);
+	r.token_sent = 1;
+	render(cfg, &r, &o);
+	ck_assert_has(o.head, "\r\nWWW-Authenticate: Bearer");
+	ck_assert_has(o.head, "error=\"invalid_token\"");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(method_not_allowed)
+{
+	struct config *cfg = cfg_with("");
+	struct response r;
+	struct rendered o;
+
+	response_error(&r, HERR_METHOD);
+	render(cfg, &r, &o);
+	ck_assert_has(o.head, "\r\nAllow: POST\r\n");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(rate_limited)
+{
+	struct config *cfg = cfg_with("");
+	struct response r;
+	struct rendered o;
+
+	/* SPEC §3: 429 carries Retry-After. */
+	response_error(&r, HERR_RATE_LIMITED);
+	render(cfg, &r, &o);
+	ck_assert_int_eq(header_count(o.head, "Retry-After"), 1);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(validation_names_field)
+{
+	struct config *cfg = cfg_with("");
+	struct response r;
+	struct rendered o;
+	struct json_object *b, *errs, *list;
+
+	response_error(&r, HERR_VALIDATION);
+	r.field = "refresh_token";
+	r.problem = "must be a string";
+	render(cfg, &r, &o);
+	b = json_body(&o);
+	errs = unit_member(b, "errors");
+	ck_assert_int_eq(json_object_object_length(errs), 1);
+	list = unit_member(errs, "refresh_token");
+	ck_assert(json_object_is_type(list, json_type_array));
+	ck_assert_uint_eq(json_object_array_length(list), 1);
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(list, 0)),
+	    "must be a string");
+	json_object_put(b);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(logout_204)
+{
+	struct config *cfg = cfg_with("");
+	struct response r = { .kind = RESP_LOGOUT_OK };
+	struct rendered o;
+
+	ck_assert_int_eq(render_status(cfg, &r), 204);
+	render(cfg, &r, &o);
+	assert_common(&o, 204);
+	ck_assert_uint_eq(o.bodylen, 0);
+	ck_assert_int_eq(header_count(o.head, "Content-Type"), 0);
+	ck_assert_int_eq(header_count(o.head, "WWW-Authenticate"), 0);
+	ck_assert_msg(header_count(o.head, "Content-Length") == 0 ||
+	    strstr(o.head, "Content-Length: 0\r\n") != NULL, "%s", o.head);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(logout_200)
+{
+	struct config *cfg = cfg_with("[response]\nlogout_status = 200\n");
+	struct response r = { .kind = RESP_LOGOUT_OK };
+	struct rendered o;
+
+	ck_assert_int_eq(render_status(cfg, &r), 200);
+	render(cfg, &r, &o);
+	assert_common(&o, 200);
+	json_object_put(json_body(&o));
+	/* The body deploy/logout-fcgi.conf documents. */
+	ck_assert_str_eq(o.body, "{\"success\":true,\"data\":{\"message\":\"Logged out\"}}");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(logout_all_ok)
+{
+	struct config *cfg = cfg_with("");
+	struct response r = { .kind = RESP_LOGOUT_ALL_OK };
+	struct rendered o;
+
+	ck_assert_int_eq(render_status(cfg, &r), 200);
+	render(cfg, &r, &o);
+	assert_common(&o, 200);
+	json_object_put(json_body(&o));
+	ck_assert_str_eq(o.body,
+	    "{\"success\":true,\"data\":{\"message\":\"Logged out from all devices\"}}");
+	config_free(cfg);
+	/* logout_status does not change logout-all. */
+	cfg = cfg_with("[response]\nlogout_status = 200\n");
+	ck_assert_int_eq(render_status(cfg, &r), 200);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(short_buffer)
+{
+	struct config *cfg = cfg_with("");
+	struct response rs[3];
+	static char buf[4096];
+
+	response_error(&rs[0], HERR_UNAUTHORIZED);
+	rs[0].token_sent = 1;
+	rs[1].kind = RESP_LOGOUT_ALL_OK;
+	rs[1].token_sent = 0;
+	rs[2].kind = RESP_LOGOUT_OK;
+	rs[2].token_sent = 0;
+	for (size_t k = 0; k < 3; k++) {
+		int full = render_response(cfg, &rs[k], TRACE, buf, sizeof(buf));
+
+		ck_assert_int_gt(full, 0);
+		for (size_t cap = 0; cap < (size_t)full; cap++) {
+			memset(buf, '#', sizeof(buf));
+			ck_assert_msg(render_response(cfg, &rs[k], TRACE, buf, cap) == -1,
+			    "cap %zu of %d accepted", cap, full);
+			for (size_t i = cap; i < sizeof(buf); i++)
+				ck_assert_msg(buf[i] == '#', "wrote at %zu with cap %zu", i, cap);
+		}
+		/* Exactly full bytes: fits, or -1 when a NUL is wanted too. */
+		memset(buf, '#', sizeof(buf));
+		ck_assert_int_ne(render_response(cfg, &rs[k], TRACE, buf, (size_t)full), 0);
+		ck_assert_int_eq(buf[full], '#');
+		ck_assert_int_eq(render_response(cfg, &rs[k], TRACE, buf, (size_t)full + 1), full);
+	}
+	config_free(cfg);
+}
+END_TEST
+
+static Suite *
+render_suite(void)
+{
+	Suite *s = suite_create("render");
+
+	UNIT_TCASE(s, "errors", every_error, unauthorized, method_not_allowed, rate_limited,
+	    validation_names_field);
+	UNIT_TCASE(s, "success", logout_204, logout_200, logout_all_ok);
+	UNIT_TCASE(s, "bounds", short_buffer);
+	return s;
+}
+
+UNIT_MAIN(render_suite)
