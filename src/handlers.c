@@ -194,9 +194,11 @@ end_refresh_session(const struct config *cfg, struct db *db, struct bound *b,
 
 	terr = token_verify(&cfg->keys, &cfg->rules, TOKEN_REFRESH, body->refresh_token,
 	    body->refresh_len, time(NULL), &rc);
+	/* 401, but not error="invalid_token": that would tell the client to
+	 * throw away its access token, which is fine. */
 	if (terr != TOKEN_OK) {
 		refuse(resp, ev, HERR_UNAUTHORIZED, "refresh token invalid");
-		resp->token_sent = 1;
+		resp->message = "Invalid refresh token";
 		return;
 	}
 	if (strcmp(rc.sub, bearer->sub) != 0) {

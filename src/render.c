@@ -75,7 +75,7 @@ error_body(const struct response *r, const char *trace_id, char *buf, size_t cap
 	return snprintf(buf, cap,
 	    "{\"success\":false,\"message\":\"%s\",\"code\":\"%s\",\"errors\":%s,"
 	    "\"trace_id\":\"%s\"}",
-	    e->message, e->code, fields, trace_id);
+	    r->message ? r->message : e->message, e->code, fields, trace_id);
 }
 
 static const char *

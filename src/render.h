@@ -38,6 +38,7 @@ struct response {
 	const char *problem; /* 422: e.g. "must be a boolean" */
 	int token_sent;	     /* 401: add error="invalid_token" */
 	int retry_after;     /* 429: seconds for Retry-After (at least 1) */
+	const char *message; /* NULL: the code's standard message */
 };
 
 void response_error(struct response *r, enum http_error err);

@@ -176,6 +176,7 @@ it_db_start() {
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			it_log "mariadbd not ready after 30s; error log:"
 			tail -n 30 "$IT_DB_ERRLOG" | sed 's/^/#   /'
+			it_stop_pid "$pid" mariadbd 10
 			return 1
 		fi
 		sleep 0.05
@@ -366,7 +367,11 @@ it_http_ready() {
 
 # it_stack_up — DB, schema, config, workers, nginx; 0 when all answer.
 it_stack_up() {
-	it_db_init && it_db_start && it_db_provision && it_config_write &&
+	it_db_init || return 1
+	# a random port may be taken between the check and the bind: retry
+	# (IT_DB_PORT stays as chosen, so a restart reuses it)
+	it_db_start || { IT_DB_PORT=; it_db_start; } || return 1
+	it_db_provision && it_config_write &&
 		it_workers_start && it_nginx_start && it_http_ready 15
 }
 

@@ -111,6 +111,23 @@ expect_count "user_id = 42" 1
 expect_count "user_id = 43" 1
 t_end
 
+t_begin "logout with an invalid refresh_token: 401 that does not condemn the access token"
+it_session 42; a_access=$S_ACCESS; a_refresh=$S_REFRESH
+# An access token, a tampered refresh token, garbage: none verifies as refresh.
+for bad in "$a_access" "${a_refresh%?}x" "garbage"; do
+	it_http POST $P/logout -H "Authorization: Bearer $a_access" \
+		-H 'Content-Type: application/json' --data-binary "{\"refresh_token\":\"$bad\"}"
+	expect_error 401 UNAUTHORIZED
+	expect_match "$H_BODY" '.*"message":"Invalid refresh token".*' "message"
+	expect_eq "$(it_hdr WWW-Authenticate)" "Bearer" "WWW-Authenticate (no invalid_token)"
+done
+expect_count "user_id = 42" 1
+# ... and the access token still works.
+it_http POST $P/logout -H "Authorization: Bearer $a_access"
+expect_status 204
+expect_count "user_id = 42" 0
+t_end
+
 t_begin "logout with all_devices:true: every session of the user ends"
 it_session 42; a_access=$S_ACCESS
 it_session 42
