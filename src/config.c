@@ -29,10 +29,13 @@
 static const char *const default_sql[STMT_COUNT] = {
     [STMT_LOGOUT] = "DELETE FROM user_sessions WHERE session_hash = :sid_hash "
 		    "AND user_id = :user_id",
-    [STMT_LOGOUT_REFRESH] = "DELETE FROM user_sessions WHERE refresh_jti_hash = "
-			    ":refresh_jti_hash AND user_id = :user_id AND EXISTS (SELECT 1 "
-			    "FROM user_sessions b WHERE b.session_hash = :sid_hash AND "
-			    "b.user_id = :user_id)",
+    /* The refresh token's session by its sid, or by its jti for tokens
+     * that carry no sid; a rotated (older) refresh token still names its
+     * session through the sid. */
+    [STMT_LOGOUT_REFRESH] = "DELETE FROM user_sessions WHERE user_id = :user_id AND "
+			    "(session_hash = :refresh_sid_hash OR refresh_jti_hash = "
+			    ":refresh_jti_hash) AND EXISTS (SELECT 1 FROM user_sessions b "
+			    "WHERE b.session_hash = :sid_hash AND b.user_id = :user_id)",
     [STMT_SESSION_CHECK] = "SELECT 1 FROM user_sessions WHERE session_hash = :sid_hash "
 			   "AND user_id = :user_id",
     [STMT_LOGOUT_ALL] = "DELETE FROM user_sessions WHERE user_id = :user_id AND EXISTS "

@@ -33,7 +33,8 @@ struct db {
 	MYSQL_STMT *stmts[MAX_STMTS];
 	size_t nstmts;
 	size_t host;		     /* index of the host to try first */
-	struct timespec retry_after; /* no connect attempt before this */
+	long long retry_after_ms;    /* no connect attempt before this... */
+	enum db_status retry_status; /* ...and this is the answer meanwhile */
 	char err[96];
 };
 
@@ -122,9 +123,36 @@ connect_host(struct db *db, size_t i)
 	return m;
 }
 
-static int
+enum retry_kind { RETRY_NO = 0, RETRY_SAME, RETRY_RECONNECT, RETRY_NEXT_HOST };
+
+static enum retry_kind
+classify(unsigned int code, int *uncertain)
+{
+	switch (code) {
+	case ER_LOCK_DEADLOCK:	   /* 1213, also Galera certification failure */
+	case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
+		return RETRY_SAME;
+	case ER_UNKNOWN_COM_ERROR: /* 1047: Galera node not ready */
+	case ER_SERVER_SHUTDOWN:   /* 1053 */
+		return RETRY_NEXT_HOST;
+	case CR_SERVER_LOST: /* 2013: the statement may have run */
+	case ER_CONNECTION_KILLED:
+		*uncertain = 1;
+		return RETRY_RECONNECT;
+	case CR_SERVER_GONE_ERROR: /* 2006 */
+	case CR_COMMANDS_OUT_OF_SYNC:
+	case CR_SERVER_LOST_EXTENDED:
+		return RETRY_RECONNECT;
+	default:
+		return RETRY_NO;
+	}
+}
+
+/* 0, or the MariaDB error code of the step that failed. */
+static unsigned int
 prepare_all(struct db *db)
 {
+	unsigned int code;
 	size_t i;
 
 	if (db->cfg->wsrep_sync_wait >= 0) {
@@ -133,56 +161,65 @@ prepare_all(struct db *db)
 		snprintf(
 		    q, sizeof(q), "SET SESSION wsrep_sync_wait = %d", db->cfg->wsrep_sync_wait);
 		if (mysql_query(db->conn, q) != 0) {
-			set_error(db, "wsrep_sync_wait", mysql_errno(db->conn));
-			return -1;
+			set_error(db, "wsrep_sync_wait", code = mysql_errno(db->conn));
+			return code;
 		}
 	}
 	for (i = 0; i < db->nstmts; i++) {
 		const struct sql_text *t = stmt_text(db, i);
 
 		if ((db->stmts[i] = mysql_stmt_init(db->conn)) == NULL) {
-			set_error(db, "stmt_init", mysql_errno(db->conn));
-			return -1;
+			set_error(db, "stmt_init", code = mysql_errno(db->conn));
+			return code ? code : CR_OUT_OF_MEMORY;
 		}
 		if (mysql_stmt_prepare(db->stmts[i], t->sql, strlen(t->sql)) != 0) {
-			set_error(db, "prepare", mysql_stmt_errno(db->stmts[i]));
-			log_err("cannot prepare statement %zu (%s): check the [sql] section and "
-				"the schema",
-			    i, db->err);
-			return -1;
+			set_error(db, "prepare", code = mysql_stmt_errno(db->stmts[i]));
+			return code;
 		}
 	}
 	return 0;
 }
 
-/* Connect to the first host that answers, starting at db->host. */
+/* Connect to the first host that answers, starting at db->host, and
+ * prepare the statements there. A statement the server rejects for good
+ * (a schema or [sql] mistake) is DB_ERROR; anything transient moves on to
+ * the next host. Whatever failed, the handle then answers the same status
+ * at once for BACKOFF_MS instead of reconnecting on every request. */
 static enum db_status
 ensure_connected(struct db *db)
 {
 	size_t n = db->cfg->db_socket[0] ? 1 : db->cfg->nhosts, k;
+	enum db_status st = DB_UNAVAILABLE;
 	long long t = now_ms();
 
 	if (db->conn != NULL)
 		return DB_OK;
-	if (t < (long long)db->retry_after.tv_sec * 1000 + db->retry_after.tv_nsec / 1000000)
-		return DB_UNAVAILABLE;
+	if (t < db->retry_after_ms)
+		return db->retry_status;
 	for (k = 0; k < n; k++) {
 		size_t i = (db->host + k) % n;
+		unsigned int code;
+		int uncertain = 0;
 
 		if ((db->conn = connect_host(db, i)) == NULL)
 			continue;
 		db->host = i;
-		if (prepare_all(db) != 0) {
-			disconnect(db);
-			return DB_ERROR;
+		if ((code = prepare_all(db)) == 0)
+			return DB_OK;
+		disconnect(db);
+		if (classify(code, &uncertain) == RETRY_NO) {
+			log_err("cannot prepare the statements (%s): check the [sql] section and "
+				"the schema",
+			    db->err);
+			st = DB_ERROR;
+			break;
 		}
-		return DB_OK;
 	}
-	t += BACKOFF_MS;
-	db->retry_after.tv_sec = (time_t)(t / 1000);
-	db->retry_after.tv_nsec = (long)(t % 1000) * 1000000;
-	log_warn("database unavailable (%s)", db->err);
-	return DB_UNAVAILABLE;
+	if (st == DB_UNAVAILABLE)
+		log_warn("database unavailable (%s)", db->err);
+	db->retry_after_ms = t + BACKOFF_MS;
+	db->retry_status = st;
+	return st;
 }
 
 struct db *
@@ -239,31 +276,6 @@ bind_args(MYSQL_BIND *b, const struct sql_text *t, const struct sql_args *args)
 			b[i].buffer_type = MYSQL_TYPE_NULL;
 			break;
 		}
-	}
-}
-
-enum retry_kind { RETRY_NO = 0, RETRY_SAME, RETRY_RECONNECT, RETRY_NEXT_HOST };
-
-static enum retry_kind
-classify(unsigned int code, int *uncertain)
-{
-	switch (code) {
-	case ER_LOCK_DEADLOCK:	   /* 1213, also Galera certification failure */
-	case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
-		return RETRY_SAME;
-	case ER_UNKNOWN_COM_ERROR: /* 1047: Galera node not ready */
-	case ER_SERVER_SHUTDOWN:   /* 1053 */
-		return RETRY_NEXT_HOST;
-	case CR_SERVER_LOST: /* 2013: the statement may have run */
-	case ER_CONNECTION_KILLED:
-		*uncertain = 1;
-		return RETRY_RECONNECT;
-	case CR_SERVER_GONE_ERROR: /* 2006 */
-	case CR_COMMANDS_OUT_OF_SYNC:
-	case CR_SERVER_LOST_EXTENDED:
-		return RETRY_RECONNECT;
-	default:
-		return RETRY_NO;
 	}
 }
 

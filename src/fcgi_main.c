@@ -129,8 +129,12 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
+	struct timespec pause = {0, 100 * 1000 * 1000};
 	FCGX_Request fr;
+	sigset_t wake;
 
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGUSR1);
 	db_thread_init();
 	if (FCGX_InitRequest(&fr, w->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("cannot initialise a FastCGI request");
@@ -140,15 +144,22 @@ worker_main(void *arg)
 		int rc;
 
 		atomic_store(&w->idle, 1);
+		pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
 		if (atomic_load(&stopping))
 			break;
 		rc = FCGX_Accept_r(&fr);
+		/* From here on a shutdown wake-up must not cut the request short:
+		 * it stays pending, and the next unblock takes it. */
+		pthread_sigmask(SIG_BLOCK, &wake, NULL);
 		atomic_store(&w->idle, 0);
 		if (rc < 0) {
 			if (atomic_load(&stopping))
 				break;
-			if (rc != -EINTR)
+			if (rc != -EINTR) {
+				/* EMFILE and friends: do not spin on them. */
 				log_warn("accept failed: %s", strerror(-rc));
+				nanosleep(&pause, NULL);
+			}
 			continue;
 		}
 		serve(w, &fr);
@@ -284,6 +295,7 @@ stop_workers(struct worker *ws, int n)
 		pthread_join(ws[i].tid, NULL);
 }
 
+/* Start n threads; returns how many run (all of them on success). */
 static int
 start_workers(struct worker *ws, int n, const struct config *cfg, int fd)
 {
@@ -295,14 +307,14 @@ start_workers(struct worker *ws, int n, const struct config *cfg, int fd)
 		if ((ws[i].db = db_open(cfg, 0)) == NULL ||
 		    (ws[i].body = malloc(cfg->max_body + 1)) == NULL) {
 			log_err("out of memory");
-			return -1;
+			break;
 		}
 		if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0) {
 			log_err("cannot start thread %d", i);
-			return -1;
+			break;
 		}
 	}
-	return 0;
+	return i;
 }
 
 /* Block until SIGTERM or SIGINT; SIGHUP is acknowledged and ignored. */
@@ -350,7 +362,7 @@ main(int argc, char **argv)
 	struct worker *ws = NULL;
 	char err[512];
 	sigset_t set;
-	int fd, nthreads, rc = 1, sig;
+	int fd, nthreads, started, rc = 1, sig;
 
 	if (parse_options(argc, argv, &opt) != 0)
 		return 2;
@@ -374,8 +386,10 @@ main(int argc, char **argv)
 		goto out;
 	if ((ws = calloc((size_t)nthreads, sizeof(*ws))) == NULL)
 		goto out;
-	if (start_workers(ws, nthreads, cfg, fd) != 0)
+	if ((started = start_workers(ws, nthreads, cfg, fd)) != nthreads) {
+		stop_workers(ws, started);
 		goto out;
+	}
 	log_info("serving with %d threads", nthreads);
 	sig = wait_for_stop(&set);
 	log_info("signal %d: finishing in-flight requests", sig);

@@ -21,6 +21,7 @@ struct bound {
 	unsigned char sid_hash[crypto_hash_sha256_BYTES];
 	unsigned char jti_hash[crypto_hash_sha256_BYTES];
 	unsigned char refresh_jti_hash[crypto_hash_sha256_BYTES];
+	unsigned char refresh_sid_hash[crypto_hash_sha256_BYTES];
 	unsigned int present; /* bit per enum sql_param that has a value */
 };
 
@@ -205,11 +206,21 @@ end_refresh_session(const struct config *cfg, struct db *db, struct bound *b,
 		refuse(resp, ev, HERR_FORBIDDEN, "refresh token of another user");
 		return;
 	}
+	/* Either may be absent; bound as NULL it matches nothing. */
 	put_hash(b, SQLP_REFRESH_JTI_HASH, rc.jti, b->refresh_jti_hash);
+	put_hash(b, SQLP_REFRESH_SID_HASH, rc.sid, b->refresh_sid_hash);
+	b->present |= (1u << SQLP_REFRESH_JTI_HASH) | (1u << SQLP_REFRESH_SID_HASH);
+	if (rc.jti[0] == '\0' && rc.sid[0] == '\0') {
+		refuse(resp, ev, HERR_UNAUTHORIZED, "refresh token names no session");
+		resp->message = "Invalid refresh token";
+		return;
+	}
 	if (run(cfg, db, STMT_LOGOUT_REFRESH, b, resp, ev, &res) != 0)
 		return;
-	if (res.rows == 0) {
-		/* Slow path: already gone is fine while the bearer is logged in. */
+	/* None ended: already gone is fine while the bearer is logged in (one
+	 * more query, on this rare path only). An attempt that may have
+	 * committed before the connection was lost counts as done. */
+	if (res.rows == 0 && !res.uncertain) {
 		if (run(cfg, db, STMT_SESSION_CHECK, b, resp, ev, &res) != 0)
 			return;
 		if (res.rows == 0) {

@@ -15,12 +15,31 @@ is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Members of the top-level object, counted as commas at depth 1 plus one.
- * Only called on text json-c accepted, so the structure is well formed. */
+/* Length of the literal at s if it is true, false or null, else 0. */
 static size_t
-count_top_members(const char *buf, size_t len)
+literal_len(const char *s, size_t n)
 {
-	size_t i, commas = 0, depth = 0;
+	static const char *const words[] = {"true", "false", "null"};
+	size_t i, k;
+
+	for (i = 0; i < 3; i++) {
+		k = strlen(words[i]);
+		if (n >= k && memcmp(s, words[i], k) == 0)
+			return k;
+	}
+	return 0;
+}
+
+/*
+ * Check the text outside strings against RFC 8259 (json-c's strict mode
+ * still takes single-quoted strings, NaN and Infinity) and count the
+ * members of the top-level object: commas at depth 1, plus one. Returns -1
+ * for text that is not plain JSON.
+ */
+static long
+scan_top_members(const char *buf, size_t len)
+{
+	size_t i, commas = 0, depth = 0, k;
 	int in_str = 0, any = 0;
 
 	for (i = 0; i < len; i++) {
@@ -33,29 +52,23 @@ count_top_members(const char *buf, size_t len)
 				in_str = 0;
 			continue;
 		}
-		switch (c) {
-		case '"':
+		if (c == '"') {
 			in_str = 1;
 			if (depth == 1)
 				any = 1;
-			break;
-		case '{':
-		case '[':
+		} else if (c == '{' || c == '[')
 			depth++;
-			break;
-		case '}':
-		case ']':
+		else if (c == '}' || c == ']')
 			depth--;
-			break;
-		case ',':
+		else if (c == ',') {
 			if (depth == 1)
 				commas++;
-			break;
-		default:
-			break;
-		}
+		} else if ((k = literal_len(buf + i, len - i)) > 0)
+			i += k - 1;
+		else if (strchr(" \t\r\n:-+.eE0123456789", c) == NULL || c == '\0')
+			return -1;
 	}
-	return any ? commas + 1 : 0;
+	return any ? (long)commas + 1 : 0;
 }
 
 enum jsonparse_err
@@ -64,6 +77,7 @@ jsonparse_strict(const char *buf, size_t len, int max_depth, struct json_object 
 	struct json_tokener *tok;
 	struct json_object *obj = NULL;
 	size_t end;
+	long members;
 
 	*out = NULL;
 	while (len > 0 && is_ws(buf[len - 1]))
@@ -90,8 +104,13 @@ jsonparse_strict(const char *buf, size_t len, int max_depth, struct json_object 
 		return JSONPARSE_EINVALID;
 	}
 	json_tokener_free(tok);
+	members = scan_top_members(buf, len);
+	if (members < 0) {
+		json_object_put(obj);
+		return JSONPARSE_EINVALID;
+	}
 	if (json_object_is_type(obj, json_type_object) &&
-	    count_top_members(buf, len) != (size_t)json_object_object_length(obj)) {
+	    (size_t)members != (size_t)json_object_object_length(obj)) {
 		json_object_put(obj);
 		return JSONPARSE_EDUPLICATE;
 	}

@@ -130,18 +130,6 @@ request_is_json(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t';
 }
 
-static void
-copy_truncated(char *dst, size_t cap, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= cap)
-		n = cap - 1;
-	if (n)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 enum request_err
 request_parse(struct request *r, const struct config *cfg, request_getter get, void *ctx)
 {
@@ -155,8 +143,9 @@ request_parse(struct request *r, const struct config *cfg, request_getter get, v
 	r->route = match_route(r->path, cfg->path_prefix);
 	r->authorization = param(get, ctx, "HTTP_AUTHORIZATION");
 	r->content_type = param(get, ctx, "CONTENT_TYPE");
-	copy_truncated(r->client_ip, sizeof(r->client_ip), param(get, ctx, "REMOTE_ADDR"));
-	copy_truncated(r->user_agent, sizeof(r->user_agent), param(get, ctx, "HTTP_USER_AGENT"));
+	util_utf8_copy(r->client_ip, sizeof(r->client_ip), param(get, ctx, "REMOTE_ADDR"));
+	/* Bound as a utf8mb4 string by statements that name :user_agent. */
+	util_utf8_copy(r->user_agent, sizeof(r->user_agent), param(get, ctx, "HTTP_USER_AGENT"));
 	if (request_uuid_valid(rid))
 		memcpy(r->trace_id, rid, TRACE_ID_LEN + 1);
 	else

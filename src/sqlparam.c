@@ -16,6 +16,7 @@ static const char *const names[SQLP_COUNT] = {
     [SQLP_JTI] = "jti",
     [SQLP_JTI_HASH] = "jti_hash",
     [SQLP_REFRESH_JTI_HASH] = "refresh_jti_hash",
+    [SQLP_REFRESH_SID_HASH] = "refresh_sid_hash",
     [SQLP_TOKEN_ID] = "token_id",
     [SQLP_CLIENT_IP] = "client_ip",
     [SQLP_USER_AGENT] = "user_agent",

@@ -195,3 +195,31 @@ util_utf8_valid(const char *s, size_t n)
 	}
 	return 1;
 }
+
+size_t
+util_utf8_copy(char *dst, size_t cap, const char *src)
+{
+	const unsigned char *p = (const unsigned char *)(src ? src : "");
+	size_t n = strlen((const char *)p), o = 0;
+
+	while (n > 0) {
+		size_t k = util_utf8_len(p, n);
+
+		if (k == 0) {
+			if (o + 1 >= cap)
+				break;
+			dst[o++] = '?';
+			p++;
+			n--;
+			continue;
+		}
+		if (o + k >= cap)
+			break;
+		memcpy(dst + o, p, k);
+		o += k;
+		p += k;
+		n -= k;
+	}
+	dst[o] = '\0';
+	return o;
+}

@@ -35,4 +35,9 @@ size_t util_utf8_len(const unsigned char *s, size_t n);
 /* 1 when all n bytes are well-formed UTF-8. */
 int util_utf8_valid(const char *s, size_t n);
 
+/* Copy src (NULL: empty) into dst as well-formed UTF-8: bytes that are not
+ * become '?', and truncation never splits a character. cap >= 1. Returns
+ * the length copied. */
+size_t util_utf8_copy(char *dst, size_t cap, const char *src);
+
 #endif

@@ -111,6 +111,19 @@ expect_count "user_id = 42" 1
 expect_count "user_id = 43" 1
 t_end
 
+t_begin "logout with a rotated (older) refresh_token: its session still ends"
+it_session 42; a_access=$S_ACCESS
+it_session 42; b_sid=$S_SID; b_refresh=$S_REFRESH
+# The issuing side refreshed session B: its current refresh jti is another one.
+it_sql app -e "UPDATE user_sessions SET refresh_jti_hash = UNHEX(SHA2('rotated', 256))
+	WHERE session_hash = UNHEX(SHA2('$b_sid', 256))" || t_fail "rotation update failed"
+it_http POST $P/logout -H "Authorization: Bearer $a_access" \
+	-H 'Content-Type: application/json' --data-binary "{\"refresh_token\":\"$b_refresh\"}"
+expect_status 204
+expect_count "session_hash = UNHEX(SHA2('$b_sid', 256))" 0
+expect_count "user_id = 42" 1
+t_end
+
 t_begin "logout with an invalid refresh_token: 401 that does not condemn the access token"
 it_session 42; a_access=$S_ACCESS; a_refresh=$S_REFRESH
 # An access token, a tampered refresh token, garbage: none verifies as refresh.

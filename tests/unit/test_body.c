@@ -128,6 +128,11 @@ START_TEST(not_json)
 	ck_assert_body("{\"a\":1} x", BODY_EJSON);
 	ck_assert_body("{}{}", BODY_EJSON);
 	ck_assert_body("{\"refresh_token\":\"x\"}\"", BODY_EJSON);
+	/* json-c's strict mode still takes these; RFC 8259 does not. */
+	ck_assert_body("{'a':1}", BODY_EJSON);
+	ck_assert_body("{\"all_devices\":NaN}", BODY_EJSON);
+	ck_assert_body("{\"all_devices\":Infinity}", BODY_EJSON);
+	ck_assert_body("{\"all_devices\":-Infinity}", BODY_EJSON);
 }
 END_TEST
 
@@ -215,6 +220,9 @@ START_TEST(duplicate_members)
 	/* "Last one wins" would let a proxy and this service read different values. */
 	ck_assert_int_ne(parse("{\"all_devices\":false,\"all_devices\":true}"), BODY_OK);
 	ck_assert_int_ne(parse("{\"refresh_token\":\"a\",\"refresh_token\":\"b\"}"), BODY_OK);
+	/* A single-quoted key must not hide a duplicate from the member count. */
+	ck_assert_int_ne(
+	    parse("{\"refresh_token\":\"a\",'\"':0,\"refresh_token\":\"b\"}"), BODY_OK);
 }
 END_TEST
 

@@ -109,9 +109,9 @@ assert_defaults(const struct config *c)
 	assert_stmt(&c->stmts[STMT_LOGOUT],
 	    "DELETE FROM user_sessions WHERE session_hash = :sid_hash AND user_id = :user_id");
 	assert_stmt(&c->stmts[STMT_LOGOUT_REFRESH],
-	    "DELETE FROM user_sessions WHERE refresh_jti_hash = :refresh_jti_hash AND user_id = "
-	    ":user_id AND EXISTS (SELECT 1 FROM user_sessions b WHERE b.session_hash = :sid_hash "
-	    "AND b.user_id = :user_id)");
+	    "DELETE FROM user_sessions WHERE user_id = :user_id AND (session_hash = "
+	    ":refresh_sid_hash OR refresh_jti_hash = :refresh_jti_hash) AND EXISTS (SELECT 1 "
+	    "FROM user_sessions b WHERE b.session_hash = :sid_hash AND b.user_id = :user_id)");
 	assert_stmt(&c->stmts[STMT_SESSION_CHECK],
 	    "SELECT 1 FROM user_sessions WHERE session_hash = :sid_hash AND user_id = :user_id");
 	assert_stmt(&c->stmts[STMT_LOGOUT_ALL],
