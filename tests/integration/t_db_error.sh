@@ -34,4 +34,12 @@ if it_sql app -e "RENAME TABLE user_sessions TO user_sessions_moved"; then
 else
 	t_fail "could not rename the table"
 fi
+# A thread whose prepare failed may still be in its one-second back-off:
+# the next case files get fresh workers.
+it_workers_stop
+if it_workers_start; then
+	it_http_ready 10 || t_fail "restarted workers not ready"
+else
+	t_fail "could not restart the workers"
+fi
 t_end
