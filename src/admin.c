@@ -367,13 +367,15 @@ cmd_gen_key(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const char *path = SYSCONFDIR "/logout-fcgi.conf", *cmd;
+	const char *path = getenv("LOGOUT_FCGI_CONFIG"), *cmd;
 	struct config *cfg;
 	char err[512];
 	int i = 1, rc;
 
 	if (sodium_init() < 0 || db_library_init() != 0)
 		return 1;
+	if (path == NULL || path[0] == '\0')
+		path = SYSCONFDIR "/logout-fcgi.conf";
 	if (argc > 2 && !strcmp(argv[1], "--config")) {
 		path = argv[2];
 		i = 3;

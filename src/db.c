@@ -244,6 +244,21 @@ db_close(struct db *db)
 	free(db);
 }
 
+const struct config *
+db_config(const struct db *db)
+{
+	return db->cfg;
+}
+
+void
+db_set_config(struct db *db, const struct config *cfg)
+{
+	disconnect(db);
+	db->cfg = cfg;
+	db->host = 0;
+	db->retry_after_ms = 0;
+}
+
 const char *
 db_last_error(const struct db *db)
 {
