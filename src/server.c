@@ -120,7 +120,16 @@ read_body(struct worker *w, const struct config *cfg, FCGX_Request *fr, const st
 			break;
 		got += (size_t)n;
 	}
+	/* Take the empty record that ends stdin, so a kept connection (nginx
+	 * fastcgi_keep_conn) is clean for the next request. */
+	if (req->content_length >= 0 && got == want) {
+		char extra;
+
+		if (FCGX_GetStr(&extra, 1, fr->in) != 0)
+			fr->keepConnection = 0; /* more than announced: drop it */
+	}
 	if (got > cfg->max_body) {
+		fr->keepConnection = 0; /* the rest of the body is still unread */
 		response_error(resp, HERR_TOO_LARGE);
 		ev->event = "refused";
 		ev->reason = "payload too large";
@@ -154,8 +163,11 @@ serve(struct worker *w, FCGX_Request *fr)
 		response_error(&resp, HERR_INTERNAL);
 		ev.event = "refused";
 		ev.reason = "out of memory";
-	} else if (handler_precheck(cfg, &req, perr, &resp, &ev) &&
-		   (blen = read_body(w, cfg, fr, &req, &resp, &ev)) >= 0)
+	} else if (!handler_precheck(cfg, &req, perr, &resp, &ev)) {
+		/* Refused before reading stdin: close rather than reuse a kept
+		 * connection with a body still in it. */
+		fr->keepConnection = 0;
+	} else if ((blen = read_body(w, cfg, fr, &req, &resp, &ev)) >= 0)
 		handler_run(cfg, w->db, &req, w->body, (size_t)blen, &resp, &ev);
 	ev.status = render_status(cfg, &resp);
 	if ((n = render_response(cfg, &resp, req.trace_id, out, sizeof(out))) < 0) {
