@@ -9,6 +9,7 @@
  * the serving path trusts the snapshot.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -811,7 +812,10 @@ ctx_new(const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
+	static atomic_ulong generations;
+
 	ctx->name = name;
+	ctx->cfg->generation = atomic_fetch_add(&generations, 1) + 1;
 	util_strlcpy(ctx->cfg->path, name, sizeof(ctx->cfg->path));
 	return ctx;
 }

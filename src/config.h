@@ -32,6 +32,9 @@ struct db_host {
 };
 
 struct config {
+	/* Unique per load in this process: tells snapshots apart even when a
+	 * new one reuses the address of a freed one. */
+	unsigned long generation;
 	char path[CONFIG_STR_MAX]; /* the file it came from */
 
 	/* [server] */

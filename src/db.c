@@ -28,6 +28,7 @@
 
 struct db {
 	const struct config *cfg;
+	unsigned long generation; /* of cfg, kept while cfg may be stale */
 	int admin;
 	MYSQL *conn; /* NULL while disconnected */
 	MYSQL_STMT *stmts[MAX_STMTS];
@@ -230,6 +231,7 @@ db_open(const struct config *cfg, int admin)
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
 	db->cfg = cfg;
+	db->generation = cfg->generation;
 	db->admin = admin;
 	db->nstmts = admin ? ADMIN_STMT_COUNT : STMT_COUNT;
 	return db;
@@ -244,10 +246,11 @@ db_close(struct db *db)
 	free(db);
 }
 
-const struct config *
-db_config(const struct db *db)
+unsigned long
+db_generation(const struct db *db)
 {
-	return db->cfg;
+	/* A copy: db->cfg may be a snapshot already freed by a reload. */
+	return db->generation;
 }
 
 void
@@ -255,6 +258,7 @@ db_set_config(struct db *db, const struct config *cfg)
 {
 	disconnect(db);
 	db->cfg = cfg;
+	db->generation = cfg->generation;
 	db->host = 0;
 	db->retry_after_ms = 0;
 }

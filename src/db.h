@@ -42,10 +42,10 @@ struct db;
 struct db *db_open(const struct config *cfg, int admin);
 void db_close(struct db *db);
 
-/* The snapshot the handle works with, and a switch to another one (after a
- * reload): the connection is closed, and the next call connects and
- * prepares the new snapshot's statements. */
-const struct config *db_config(const struct db *db);
+/* The generation of the snapshot the handle works with, and a switch to
+ * another one (after a reload): the connection is closed, and the next call
+ * connects and prepares the new snapshot's statements. */
+unsigned long db_generation(const struct db *db);
 void db_set_config(struct db *db, const struct config *cfg);
 
 enum db_status db_exec(

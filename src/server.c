@@ -91,7 +91,7 @@ acquire_config(struct worker *w)
 static int
 adopt_config(struct worker *w, const struct config *cfg)
 {
-	if (db_config(w->db) != cfg)
+	if (db_generation(w->db) != cfg->generation)
 		db_set_config(w->db, cfg);
 	if (w->body_cap < cfg->max_body + 1) {
 		char *b = realloc(w->body, cfg->max_body + 1);
