@@ -166,22 +166,30 @@ run(const struct config *cfg, struct db *db, enum stmt_id id, struct bound *b,
 }
 
 static void
-end_all(const struct config *cfg, struct db *db, struct bound *b, enum resp_kind ok,
-    struct response *resp, struct audit_event *ev)
+succeed(struct response *resp, struct audit_event *ev, enum resp_kind kind, const char *event,
+    unsigned long long rows)
+{
+	resp->kind = kind;
+	ev->event = event;
+	ev->sessions = (long long)rows;
+	ev->reason = "ok";
+}
+
+/* Run a statement that ends sessions only while the bearer's own session
+ * exists (logout, logout_all): none ended means it was already gone. */
+static void
+end_sessions(const struct config *cfg, struct db *db, enum stmt_id id, struct bound *b,
+    enum resp_kind ok, const char *event, struct response *resp, struct audit_event *ev)
 {
 	struct db_result res;
 
-	if (run(cfg, db, STMT_LOGOUT_ALL, b, resp, ev, &res) != 0)
+	if (run(cfg, db, id, b, resp, ev, &res) != 0)
 		return;
-	/* The bearer's own row is among them: none deleted means it was gone. */
 	if (res.rows == 0 && !res.uncertain) {
 		session_gone(resp, ev);
 		return;
 	}
-	resp->kind = ok;
-	ev->event = "logout_all";
-	ev->sessions = (long long)res.rows;
-	ev->reason = "ok";
+	succeed(resp, ev, ok, event, res.rows);
 }
 
 static void
@@ -229,28 +237,7 @@ end_refresh_session(const struct config *cfg, struct db *db, struct bound *b,
 		}
 		res.rows = 0;
 	}
-	resp->kind = RESP_LOGOUT_OK;
-	ev->event = "logout";
-	ev->sessions = (long long)res.rows;
-	ev->reason = "ok";
-}
-
-static void
-end_own_session(const struct config *cfg, struct db *db, struct bound *b, struct response *resp,
-    struct audit_event *ev)
-{
-	struct db_result res;
-
-	if (run(cfg, db, STMT_LOGOUT, b, resp, ev, &res) != 0)
-		return;
-	if (res.rows == 0 && !res.uncertain) {
-		session_gone(resp, ev);
-		return;
-	}
-	resp->kind = RESP_LOGOUT_OK;
-	ev->event = "logout";
-	ev->sessions = (long long)res.rows;
-	ev->reason = "ok";
+	succeed(resp, ev, RESP_LOGOUT_OK, "logout", res.rows);
 }
 
 static int
@@ -316,7 +303,8 @@ handler_run(const struct config *cfg, struct db *db, const struct request *req, 
 		return;
 	bind_request(&b, req, &claims);
 	if (req->route == ROUTE_LOGOUT_ALL) {
-		end_all(cfg, db, &b, RESP_LOGOUT_ALL_OK, resp, ev);
+		end_sessions(
+		    cfg, db, STMT_LOGOUT_ALL, &b, RESP_LOGOUT_ALL_OK, "logout_all", resp, ev);
 		return;
 	}
 	if (read_body(req, buf, buflen, &body, resp, ev) != 0)
@@ -324,7 +312,7 @@ handler_run(const struct config *cfg, struct db *db, const struct request *req, 
 	if (body.has_refresh && !body.all_devices)
 		end_refresh_session(cfg, db, &b, &claims, &body, resp, ev);
 	else if (body.all_devices) {
-		end_all(cfg, db, &b, RESP_LOGOUT_OK, resp, ev);
+		end_sessions(cfg, db, STMT_LOGOUT_ALL, &b, RESP_LOGOUT_OK, "logout_all", resp, ev);
 	} else
-		end_own_session(cfg, db, &b, resp, ev);
+		end_sessions(cfg, db, STMT_LOGOUT, &b, RESP_LOGOUT_OK, "logout", resp, ev);
 }

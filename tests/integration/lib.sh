@@ -340,6 +340,13 @@ it_workers_stop() {
 	rm -f "$IT_DIR/worker.ourpid" "$IT_FCGI_SOCK"
 }
 
+# it_workers_restart — fresh suite workers (same config), ready to serve.
+it_workers_restart() {
+	it_workers_stop
+	it_workers_start || { t_fail "could not restart the workers"; return 1; }
+	it_http_ready 10 || { t_fail "restarted workers not ready"; return 1; }
+}
+
 # it_http_ready SECONDS — the whole chain answers (a 401 to a bare POST).
 it_http_ready() {
 	local deadline=$((SECONDS + $1)) code pid

@@ -36,10 +36,5 @@ else
 fi
 # A thread whose prepare failed may still be in its one-second back-off:
 # the next case files get fresh workers.
-it_workers_stop
-if it_workers_start; then
-	it_http_ready 10 || t_fail "restarted workers not ready"
-else
-	t_fail "could not restart the workers"
-fi
+it_workers_restart
 t_end

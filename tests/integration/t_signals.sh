@@ -67,10 +67,5 @@ fi
 kill "$lockpid" 2>/dev/null
 wait "$lockpid" 2>/dev/null
 # The next case files get fresh workers.
-it_workers_stop
-if it_workers_start; then
-	it_http_ready 10 || t_fail "restarted workers not ready"
-else
-	t_fail "could not restart the workers"
-fi
+it_workers_restart
 t_end
