@@ -31,6 +31,9 @@ read_members(struct json_object *obj, struct logout_body *out)
 			return field_error(out, "refresh_token", "must not be empty");
 		if (n > TOKEN_MAX_LEN)
 			return field_error(out, "refresh_token", "is too long");
+		/* "\u0000" decodes to a NUL: the value would not be one string. */
+		if (memchr(json_object_get_string(v), '\0', n) != NULL)
+			return field_error(out, "refresh_token", "must not contain NUL");
 		memcpy(out->refresh_token, json_object_get_string(v), n);
 		out->refresh_token[n] = '\0';
 		out->refresh_len = n;

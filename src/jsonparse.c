@@ -31,8 +31,9 @@ literal_len(const char *s, size_t n)
 }
 
 /*
- * Check the text outside strings against RFC 8259 (json-c's strict mode
- * still takes single-quoted strings, NaN and Infinity) and count the
+ * Check the text against RFC 8259 where json-c's strict mode is lax
+ * (single-quoted strings, NaN, Infinity, raw control characters inside
+ * strings) and count the
  * members of the top-level object: commas at depth 1, plus one. Returns -1
  * for text that is not plain JSON.
  */
@@ -46,6 +47,10 @@ scan_top_members(const char *buf, size_t len)
 		char c = buf[i];
 
 		if (in_str) {
+			/* RFC 8259 §7: control characters must be escaped in
+			 * strings; json-c's strict mode lets them through. */
+			if ((unsigned char)c < 0x20)
+				return -1;
 			if (c == '\\')
 				i++;
 			else if (c == '"')

@@ -90,10 +90,9 @@ pr_wait_exit() {
 # ---------------------------------------------------------------- sessions
 
 # pr_uuid — a random UUIDv4 (bash only, no fork).
-pr_uuid() {
-	printf '%04x%04x-%04x-4%03x-a%03x-%04x%04x%04x' $RANDOM $RANDOM $RANDOM \
-		$((RANDOM & 4095)) $((RANDOM & 4095)) $RANDOM $RANDOM $RANDOM
-}
+# $RANDOM does not advance in $(...) subshells, so ids built from it repeat:
+# lib.sh's it_uuid_new reads /dev/urandom.
+pr_uuid() { it_uuid_new; }
 
 # pr_sessions N USER OUT — N session rows for USER in one INSERT; OUT gets
 # one line per session: "SID REQUEST_ID" (the request id to send with its

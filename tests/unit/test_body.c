@@ -169,6 +169,8 @@ START_TEST(wrong_types)
 	ck_assert_str_eq(body.field, "refresh_token");
 	ck_assert_body("{\"refresh_token\":true}", BODY_EFIELD);
 	ck_assert_str_eq(body.field, "refresh_token");
+	/* An escaped NUL would make refresh_len and strlen disagree. */
+	ck_assert_int_eq(parse("{\"refresh_token\":\"a\\u0000b\"}"), BODY_EFIELD);
 }
 END_TEST
 

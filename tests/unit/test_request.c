@@ -178,10 +178,15 @@ START_TEST(route_custom_prefix)
 	const struct unit_param all[] = { { "DOCUMENT_URI", "/auth/logout-all" }, { NULL, NULL } };
 	const struct unit_param old[] = { { "DOCUMENT_URI", PFX "/logout" }, { NULL, NULL } };
 
+	struct config *saved = cfg;
+
+	/* Restored afterwards: with CK_FORK=no the next tests share cfg. */
 	cfg = unit_config("[server]\npath_prefix = /auth\n" UNIT_KEY_SECTION);
 	ck_assert_int_eq(route_of(in), ROUTE_LOGOUT);
 	ck_assert_int_eq(route_of(all), ROUTE_LOGOUT_ALL);
 	ck_assert_int_eq(route_of(old), ROUTE_NONE);
+	config_free(cfg);
+	cfg = saved;
 }
 END_TEST
 
