@@ -94,6 +94,16 @@ pr_wait_exit() {
 # lib.sh's it_uuid_new reads /dev/urandom.
 pr_uuid() { it_uuid_new; }
 
+# pr_worker NAME CONF SOCK LOG THREADS — a worker serving SOCK, a child of
+# this shell (so its exit status can be read), tracked for cleanup; sets
+# wpid. Returns 0 once it logs that it serves, 1 after 5 s without.
+pr_worker() {
+	"$IT_WORKER_BIN" --config "$2" --listen "$3" --threads "$5" </dev/null 2>>"$4" &
+	wpid=$!
+	pr_track "$wpid" "worker $1"
+	it_wait_until 5 pr_log_has_n "$4" "^logout-fcgi\[$wpid\]: info: serving with" 1
+}
+
 # pr_sessions N USER OUT — N session rows for USER in one INSERT; OUT gets
 # one line per session: "SID REQUEST_ID" (the request id to send with its
 # logout, so the audit line of that very request can be found).

@@ -18,10 +18,7 @@ sed -e "s/^connect_timeout = .*/connect_timeout = $CT/" -e "s/^read_timeout = .*
 chmod 600 "$conf"
 
 start_worker() {
-	"$IT_WORKER_BIN" --config "$conf" --listen "$sock" --threads 4 </dev/null 2>>"$log" &
-	wpid=$!
-	pr_track "$wpid" "worker faults"
-	it_wait_until 5 pr_log_has_n "$log" "^logout-fcgi\[$wpid\]: info: serving with" 1
+	pr_worker faults "$conf" "$sock" "$log" 4
 }
 # poll_204 TOKEN SECS — logout until 204 (the worker reconnects by itself)
 poll_204() {

@@ -82,10 +82,7 @@ fi
 t_begin "SIGTERM under load (4 threads): accepted requests finish 204, later ones 502 at once, exit 0, DB reconciles"
 sock=$IT_DIR/term.sock
 log=$IT_DIR/term.log
-"$IT_WORKER_BIN" --config "$IT_CONF" --listen "$sock" --threads 4 </dev/null 2>>"$log" &
-wpid=$!
-pr_track "$wpid" "worker term"
-if ! it_wait_until 5 pr_log_has_n "$log" "^logout-fcgi\[$wpid\]: info: serving with 4 threads" 1; then
+if ! pr_worker term "$IT_CONF" "$sock" "$log" 4; then
 	t_fail "worker $wpid not serving: $(tail -n 5 "$log")"
 elif ! pr_nginx_start term "$sock" || ! pr_http_ready "$PR_BASE" 10; then
 	t_fail "nginx in front of the worker not answering"

@@ -34,12 +34,11 @@ stream_ok() {
 }
 
 install_conf "$c0"
-"$IT_WORKER_BIN" --config "$conf" --listen "$sock" --threads 4 </dev/null 2>>"$log" &
-wpid=$!
-pr_track "$wpid" "worker reload"
+pr_worker reload "$conf" "$sock" "$log" 4
+ready=$?
 
 t_begin "SIGHUP under load: key added then key removed; no request fails, each answer matches the key set it met"
-if ! it_wait_until 5 pr_log_has_n "$log" "^logout-fcgi\[$wpid\]: info: serving with" 1; then
+if [ "$ready" != 0 ]; then
 	t_fail "worker $wpid not serving: $(tail -n 5 "$log")"
 elif ! pr_nginx_start reload "$sock" || ! pr_http_ready "$PR_BASE" 10; then
 	t_fail "nginx in front of the worker not answering"

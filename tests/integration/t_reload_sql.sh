@@ -19,12 +19,11 @@ reload_n() { # reload_n N — SIGHUP, then wait for the Nth 'reloaded' line
 
 base_conf=$(cat "$IT_CONF")
 install_text "$base_conf"
-"$IT_WORKER_BIN" --config "$conf" --listen "$sock" --threads 1 </dev/null 2>>"$log" &
-wpid=$!
-pr_track "$wpid" "worker rsql"
+pr_worker rsql "$conf" "$sock" "$log" 1
+ready=$?
 
 t_begin "SIGHUP: changed [sql] reaches a thread that idled through two reloads"
-if ! it_wait_until 5 pr_log_has_n "$log" "^logout-fcgi\[$wpid\]: info: serving with" 1; then
+if [ "$ready" != 0 ]; then
 	t_fail "worker $wpid not serving: $(tail -n 5 "$log")"
 elif ! pr_nginx_start rsql "$sock" || ! pr_http_ready "$PR_BASE" 10; then
 	t_fail "nginx in front of the worker not answering"

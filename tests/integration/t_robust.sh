@@ -39,10 +39,7 @@ t_end
 t_begin "10 000 mixed requests: RSS and file descriptors flat"
 log=$IT_DIR/robust.log
 sock=$IT_DIR/robust.sock
-"$IT_WORKER_BIN" --config "$IT_CONF" --listen "$sock" --threads 4 </dev/null 2>>"$log" &
-wpid=$!
-pr_track "$wpid" "worker robust"
-if ! it_wait_until 5 pr_log_has_n "$log" "^logout-fcgi\[$wpid\]: info: serving with" 1; then
+if ! pr_worker robust "$IT_CONF" "$sock" "$log" 4; then
 	t_fail "worker not serving: $(tail -n 3 "$log")"
 elif ! pr_nginx_start robust "$sock" || ! pr_http_ready "$PR_BASE" 10; then
 	t_fail "nginx in front of the worker not answering"
