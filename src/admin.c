@@ -4,6 +4,7 @@
  *
  *   create-session --user ID          new session row + its two tokens
  *   mint --sub S [...]                any token from the configured keys
+ *   create-token --user ID [...]      Laravel Sanctum token (format sanctum)
  *   force-logout --user ID            end every session of a user
  *   gen-key [--alg HS256|HS512]       a random key, base64
  *   check-config                      validate and exit
@@ -25,6 +26,7 @@
 #include "b64url.h"
 #include "config.h"
 #include "db.h"
+#include "sanctum.h"
 #include "token.h"
 #include "util.h"
 
@@ -54,6 +56,7 @@ usage(void)
 	    "  mint --sub S [--sub-int] [--type access|refresh|none|VALUE] [--sid X] [--jti X]\n"
 	    "       [--exp-in SECONDS] [--nbf-in SECONDS] [--iat-in SECONDS]\n"
 	    "       [--kid NAME] [--no-kid] [--iss X] [--aud X]\n"
+	    "  create-token --user ID [--name NAME] [--expires-in MINUTES]\n"
 	    "  force-logout --user ID\n"
 	    "  gen-key [--alg HS256|HS512]\n"
 	    "  check-config\n");
@@ -128,7 +131,8 @@ mint(const struct config *cfg, const struct mint_opts *o, char *out, size_t cap)
 	key =
 	    o->kid ? keyring_find(&cfg->keys, o->kid, strlen(o->kid)) : keyring_default(&cfg->keys);
 	if (key == NULL) {
-		fprintf(stderr, "logout-fcgi-admin: no key \"%s\" in the config\n", o->kid);
+		fprintf(stderr, "logout-fcgi-admin: no key \"%s\" in the config\n",
+		    o->kid ? o->kid : "(default)");
 		return -1;
 	}
 	if ((payload = build_payload(cfg, o, time(NULL))) == NULL) {
@@ -282,6 +286,11 @@ cmd_create_session(const struct config *cfg, int argc, char **argv)
 
 	if (user_option(argc, argv, &uid) != 0)
 		return 2;
+	if (cfg->format != FORMAT_JWT) {
+		fprintf(stderr, "logout-fcgi-admin: create-session needs [token] format = jwt "
+				"(use create-token)\n");
+		return 2;
+	}
 	snprintf(user, sizeof(user), "%lld", uid);
 	random_id(sid);
 	random_id(ajti);
@@ -317,6 +326,96 @@ cmd_create_session(const struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+struct token_opts {
+	long long user;
+	const char *name;
+	long long expires_in; /* minutes; 0 = never */
+};
+
+static int
+token_options(int argc, char **argv, struct token_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"user", required_argument, NULL, 'u'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"expires-in", required_argument, NULL, 'e'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch, have = 0;
+
+	o->name = "api";
+	o->expires_in = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'u' && parse_num(optarg, 0, LLONG_MAX, &o->user, "--user") == 0)
+			have = 1;
+		else if (ch == 'n')
+			o->name = optarg;
+		else if (ch != 'e' ||
+			 parse_num(optarg, 1, 52560000, &o->expires_in, "--expires-in") != 0) {
+			usage();
+			return -1;
+		}
+	}
+	if (!have) {
+		usage();
+		return -1;
+	}
+	return 0;
+}
+
+/* A personal access token the way Laravel's createToken() makes one: the
+ * row holds the hex SHA-256 of the secret, the client gets "<id>|<secret>". */
+static int
+cmd_create_token(const struct config *cfg, int argc, char **argv)
+{
+	char secret[SANCTUM_SECRET_MAX + 1], hash[SANCTUM_HASH_HEX + 1];
+	char now_s[UTIL_DATETIME_LEN + 1], exp_s[UTIL_DATETIME_LEN + 1];
+	struct token_opts o;
+	struct sql_args args;
+	struct db_result res;
+	time_t now = time(NULL);
+	int len, rc = 1;
+
+	if (token_options(argc, argv, &o) != 0)
+		return 2;
+	if (cfg->format != FORMAT_SANCTUM) {
+		fprintf(stderr, "logout-fcgi-admin: create-token needs [token] format = sanctum\n");
+		return 2;
+	}
+	if ((len = sanctum_new_secret(cfg->token_prefix, secret, sizeof(secret))) < 0) {
+		fprintf(stderr, "logout-fcgi-admin: token_prefix is too long\n");
+		return 1;
+	}
+	sanctum_hash_hex(secret, (size_t)len, hash);
+	util_utc_datetime((long long)now, now_s);
+	util_utc_datetime((long long)now + o.expires_in * 60, exp_s);
+	memset(&args, 0, sizeof(args));
+	args.v[SQLP_USER_ID] =
+	    (struct sql_value){.kind = SQLV_UINT, .u = (unsigned long long)o.user};
+	args.v[SQLP_TOKENABLE_TYPE] = (struct sql_value){
+	    .kind = SQLV_STR, .ptr = cfg->tokenable_type, .len = strlen(cfg->tokenable_type)};
+	args.v[SQLP_TOKEN_NAME] =
+	    (struct sql_value){.kind = SQLV_STR, .ptr = o.name, .len = strlen(o.name)};
+	args.v[SQLP_TOKEN_HASH] =
+	    (struct sql_value){.kind = SQLV_STR, .ptr = hash, .len = SANCTUM_HASH_HEX};
+	args.v[SQLP_NOW] = (struct sql_value){.kind = SQLV_STR, .ptr = now_s, .len = strlen(now_s)};
+	if (o.expires_in > 0)
+		args.v[SQLP_EXPIRES_AT] =
+		    (struct sql_value){.kind = SQLV_STR, .ptr = exp_s, .len = strlen(exp_s)};
+	if (exec_admin(cfg, ADMIN_STMT_CREATE_TOKEN, &args, &res) != 0)
+		goto out;
+	if (res.insert_id == 0) {
+		fprintf(stderr, "logout-fcgi-admin: create_token gave no AUTO_INCREMENT id\n");
+		goto out;
+	}
+	printf("user_id=%lld\ntoken_id=%llu\ntoken=%llu|%s\n", o.user, res.insert_id, res.insert_id,
+	    secret);
+	rc = 0;
+out:
+	sodium_memzero(secret, sizeof(secret));
+	return rc;
+}
+
 static int
 cmd_force_logout(const struct config *cfg, int argc, char **argv)
 {
@@ -331,6 +430,8 @@ cmd_force_logout(const struct config *cfg, int argc, char **argv)
 	memset(&args, 0, sizeof(args));
 	args.v[SQLP_USER_ID] = (struct sql_value){.kind = SQLV_UINT, .u = (unsigned long long)uid};
 	args.v[SQLP_SUB] = (struct sql_value){.kind = SQLV_STR, .ptr = user, .len = strlen(user)};
+	args.v[SQLP_TOKENABLE_TYPE] = (struct sql_value){
+	    .kind = SQLV_STR, .ptr = cfg->tokenable_type, .len = strlen(cfg->tokenable_type)};
 	if (exec_admin(cfg, ADMIN_STMT_FORCE_LOGOUT, &args, &res) != 0)
 		return 1;
 	printf("sessions_ended=%llu\n", res.rows);
@@ -402,6 +503,8 @@ main(int argc, char **argv)
 		rc = cmd_mint(cfg, argc, argv);
 	else if (!strcmp(cmd, "create-session"))
 		rc = cmd_create_session(cfg, argc, argv);
+	else if (!strcmp(cmd, "create-token"))
+		rc = cmd_create_token(cfg, argc, argv);
 	else if (!strcmp(cmd, "force-logout"))
 		rc = cmd_force_logout(cfg, argc, argv);
 	else {

@@ -88,7 +88,8 @@ audit_format(char *buf, size_t cap, const struct timespec *ts, const struct requ
 	strftime(num, sizeof(num), "%Y-%m-%dT%H:%M:%S", &tm);
 	o = put_raw(buf, cap, o, "{\"time\":\"");
 	o = put_raw(buf, cap, o, num);
-	snprintf(num, sizeof(num), ".%03ldZ\",\"event\":", ts->tv_nsec / 1000000);
+	snprintf(
+	    num, sizeof(num), ".%03ldZ\",\"pid\":%ld,\"event\":", ts->tv_nsec / 1000000, ev->pid);
 	o = put_raw(buf, cap, o, num);
 	o = put_string(buf, cap, o, ev->event);
 	o = put_raw(buf, cap, o, ",\"user\":");

@@ -14,6 +14,7 @@
 #define AUDIT_LINE_MAX 4096 /* PIPE_BUF: one write stays one line */
 
 struct audit_event {
+	long pid;			/* the worker process */
 	const char *event;		/* "logout", "logout_all", "refused" */
 	char user[TOKEN_CLAIM_MAX + 1]; /* "" when not authenticated */
 	long long sessions;		/* sessions ended, -1 when not applicable */

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "ratelimit.h"
 #include "util.h"
 
 #define MAX_KEYS     16
@@ -27,7 +28,7 @@
 #define LINE_MAX_LEN 4096
 
 /* Built-in native-schema statements (SPEC §5). */
-static const char *const default_sql[STMT_COUNT] = {
+static const char *const jwt_sql[STMT_COUNT] = {
     [STMT_LOGOUT] = "DELETE FROM user_sessions WHERE session_hash = :sid_hash "
 		    "AND user_id = :user_id",
     /* The refresh token's session by its sid, or by its jti for tokens
@@ -42,13 +43,44 @@ static const char *const default_sql[STMT_COUNT] = {
     [STMT_LOGOUT_ALL] = "DELETE FROM user_sessions WHERE user_id = :user_id AND EXISTS "
 			"(SELECT 1 FROM user_sessions b WHERE b.session_hash = :sid_hash "
 			"AND b.user_id = :user_id)",
+    [STMT_USER_LOOKUP] = "",
+    [STMT_TOKEN_LOOKUP] = "",
+    [STMT_TOKEN_TOUCH] = "",
 };
 
-static const char *const default_admin_sql[ADMIN_STMT_COUNT] = {
+/* Built-in statements for Laravel's personal_access_tokens table. Expiry
+ * is compared with the worker's clock in UTC, as Laravel stores it. */
+static const char *const sanctum_sql[STMT_COUNT] = {
+    [STMT_LOGOUT] = "DELETE FROM personal_access_tokens WHERE id = :token_id",
+    [STMT_LOGOUT_REFRESH] = "",
+    [STMT_SESSION_CHECK] = "",
+    [STMT_LOGOUT_ALL] = "DELETE FROM personal_access_tokens WHERE tokenable_type = "
+			":tokenable_type AND tokenable_id = :user_id",
+    [STMT_USER_LOOKUP] = "",
+    [STMT_TOKEN_LOOKUP] = "SELECT token, tokenable_id FROM personal_access_tokens WHERE "
+			  "id = :token_id AND tokenable_type = :tokenable_type AND "
+			  "(expires_at IS NULL OR expires_at > :now) AND "
+			  "(:created_after IS NULL OR created_at > :created_after)",
+    [STMT_TOKEN_TOUCH] = "UPDATE personal_access_tokens SET last_used_at = :now "
+			 "WHERE id = :token_id",
+};
+
+static const char *const jwt_admin_sql[ADMIN_STMT_COUNT] = {
     [ADMIN_STMT_CREATE_SESSION] = "INSERT INTO user_sessions (user_id, session_hash, "
 				  "refresh_jti_hash, expires_at) VALUES (:user_id, "
 				  ":sid_hash, :refresh_jti_hash, FROM_UNIXTIME(:expires_at))",
     [ADMIN_STMT_FORCE_LOGOUT] = "DELETE FROM user_sessions WHERE user_id = :user_id",
+    [ADMIN_STMT_CREATE_TOKEN] = "",
+};
+
+static const char *const sanctum_admin_sql[ADMIN_STMT_COUNT] = {
+    [ADMIN_STMT_CREATE_SESSION] = "",
+    [ADMIN_STMT_FORCE_LOGOUT] = "DELETE FROM personal_access_tokens WHERE tokenable_type = "
+				":tokenable_type AND tokenable_id = :user_id",
+    [ADMIN_STMT_CREATE_TOKEN] = "INSERT INTO personal_access_tokens (tokenable_type, "
+				"tokenable_id, name, token, abilities, expires_at, "
+				"created_at, updated_at) VALUES (:tokenable_type, :user_id, "
+				":token_name, :token_hash, '[\"*\"]', :expires_at, :now, :now)",
 };
 
 static const char *const stmt_names[STMT_COUNT] = {
@@ -56,11 +88,15 @@ static const char *const stmt_names[STMT_COUNT] = {
     [STMT_LOGOUT_REFRESH] = "logout_refresh",
     [STMT_SESSION_CHECK] = "session_check",
     [STMT_LOGOUT_ALL] = "logout_all",
+    [STMT_USER_LOOKUP] = "user_lookup",
+    [STMT_TOKEN_LOOKUP] = "token_lookup",
+    [STMT_TOKEN_TOUCH] = "token_touch",
 };
 
 static const char *const admin_stmt_names[ADMIN_STMT_COUNT] = {
     [ADMIN_STMT_CREATE_SESSION] = "create_session",
     [ADMIN_STMT_FORCE_LOGOUT] = "force_logout",
+    [ADMIN_STMT_CREATE_TOKEN] = "create_token",
 };
 
 struct key_spec {
@@ -102,7 +138,7 @@ struct parse_ctx {
 	size_t nkeys;
 	struct raw_value sql[STMT_COUNT];
 	struct raw_value admin_sql[ADMIN_STMT_COUNT];
-	struct raw_value hosts, password_file, password_env, default_key;
+	struct raw_value hosts, password_file, password_env, default_key, rl_file;
 	char seen[64][80]; /* "section\nkey" of every key set, for duplicates */
 	size_t nseen;
 };
@@ -225,6 +261,61 @@ unknown_key(struct parse_ctx *ctx, const char *section, const char *key)
 	return 0;
 }
 
+/* "logout logout-all" (space or comma separated) into ENDPOINT_* bits. */
+static int
+set_endpoints(struct parse_ctx *ctx, const char *value)
+{
+	unsigned int bits = 0;
+	const char *p = value;
+
+	while (*p != '\0') {
+		size_t len;
+
+		p += strspn(p, " ,");
+		if ((len = strcspn(p, " ,")) == 0)
+			break;
+		if (len == 6 && !strncmp(p, "logout", len))
+			bits |= ENDPOINT_LOGOUT;
+		else if (len == 10 && !strncmp(p, "logout-all", len))
+			bits |= ENDPOINT_LOGOUT_ALL;
+		else {
+			failf(ctx, ctx->lineno, "endpoints: \"%.*s\" is not logout or logout-all",
+			    (int)len, p);
+			return 0;
+		}
+		p += len;
+	}
+	if (bits == 0) {
+		failf(ctx, ctx->lineno, "endpoints: name logout, logout-all or both");
+		return 0;
+	}
+	ctx->cfg->endpoints = bits;
+	ctx->cont_dst = NULL;
+	return 1;
+}
+
+/* value must be one of names[0..n-1]; its index into *out. */
+static int
+set_choice(struct parse_ctx *ctx, const char *key, const char *value, const char *const *names,
+    int n, int *out)
+{
+	char list[128] = "";
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(value, names[i])) {
+			*out = i;
+			ctx->cont_dst = NULL;
+			return 1;
+		}
+		if (i > 0)
+			strncat(list, i == n - 1 ? " or " : ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+	}
+	failf(ctx, ctx->lineno, "%s: \"%s\" is not %s", key, value, list);
+	return 0;
+}
+
 static int
 on_server(struct parse_ctx *ctx, const char *key, const char *value)
 {
@@ -263,6 +354,8 @@ on_server(struct parse_ctx *ctx, const char *key, const char *value)
 	}
 	if (!strcmp(key, "listen"))
 		return set_str(ctx, c->listen, sizeof(c->listen), value);
+	if (!strcmp(key, "endpoints"))
+		return set_endpoints(ctx, value);
 	return unknown_key(ctx, "server", key);
 }
 
@@ -272,12 +365,22 @@ on_token(struct parse_ctx *ctx, const char *key, const char *value)
 	struct config *c = ctx->cfg;
 
 	if (!strcmp(key, "format")) {
-		if (strcmp(value, "jwt") != 0) {
-			failf(ctx, ctx->lineno, "format: \"%s\" is not supported (jwt)", value);
+		static const char *const formats[] = {"jwt", "sanctum"};
+		int f;
+
+		if (!set_choice(ctx, key, value, formats, 2, &f))
 			return 0;
-		}
+		c->format = (enum token_format)f;
 		return 1;
 	}
+	if (!strcmp(key, "token_prefix"))
+		return set_str(ctx, c->token_prefix, sizeof(c->token_prefix), value);
+	if (!strcmp(key, "expiration"))
+		return set_num(ctx, key, value, 0, 52560000, &c->expiration);
+	if (!strcmp(key, "tokenable_type"))
+		return set_str(ctx, c->tokenable_type, sizeof(c->tokenable_type), value);
+	if (!strcmp(key, "update_last_used"))
+		return set_bool(ctx, key, value, &c->update_last_used);
 	if (!strcmp(key, "leeway"))
 		return set_num(ctx, key, value, 0, 86400, &c->rules.leeway);
 	if (!strcmp(key, "issuer"))
@@ -419,13 +522,18 @@ on_sql(struct parse_ctx *ctx, const char *key, const char *value)
 static int
 on_response(struct parse_ctx *ctx, const char *key, const char *value)
 {
+	static const char *const styles[] = {"envelope", "fastapi", "laravel"};
+	static const char *const scopes[] = {"session", "user"};
+	static const char *const gone[] = {"401", "204", "200"};
+	static const int gone_status[] = {401, 204, 200};
+	struct config *c = ctx->cfg;
 	long long n;
+	int i;
 
 	if (!strcmp(key, "style")) {
-		if (strcmp(value, "envelope") != 0) {
-			failf(ctx, ctx->lineno, "style: \"%s\" is not supported (envelope)", value);
+		if (!set_choice(ctx, key, value, styles, 3, &i))
 			return 0;
-		}
+		c->style = (enum resp_style)i;
 		return 1;
 	}
 	if (!strcmp(key, "logout_status")) {
@@ -435,10 +543,57 @@ on_response(struct parse_ctx *ctx, const char *key, const char *value)
 			failf(ctx, ctx->lineno, "logout_status must be 204 or 200");
 			return 0;
 		}
-		ctx->cfg->logout_status = (int)n;
+		c->logout_status = (int)n;
+		return 1;
+	}
+	if (!strcmp(key, "logout_scope")) {
+		if (!set_choice(ctx, key, value, scopes, 2, &i))
+			return 0;
+		c->logout_scope = (enum logout_scope)i;
+		return 1;
+	}
+	if (!strcmp(key, "already_logged_out")) {
+		if (!set_choice(ctx, key, value, gone, 3, &i))
+			return 0;
+		c->already_logged_out = gone_status[i];
 		return 1;
 	}
 	return unknown_key(ctx, "response", key);
+}
+
+static int
+on_rate_limit(struct parse_ctx *ctx, const char *key, const char *value)
+{
+	struct config *c = ctx->cfg;
+	long long n;
+
+	if (!strcmp(key, "enabled"))
+		return set_bool(ctx, key, value, &c->rl_enabled);
+	if (!strcmp(key, "requests")) {
+		if (!set_num(ctx, key, value, 1, 1000000000, &n))
+			return 0;
+		c->rl_requests = (unsigned int)n;
+		return 1;
+	}
+	if (!strcmp(key, "window")) {
+		if (!set_num(ctx, key, value, 1, 86400, &n))
+			return 0;
+		c->rl_window = (unsigned int)n;
+		return 1;
+	}
+	if (!strcmp(key, "slots")) {
+		if (!set_num(ctx, key, value, 1024, 16777216, &n))
+			return 0;
+		if ((n & (n - 1)) != 0) {
+			failf(ctx, ctx->lineno, "slots: %lld is not a power of two", n);
+			return 0;
+		}
+		c->rl_slots = (unsigned int)n;
+		return 1;
+	}
+	if (!strcmp(key, "file"))
+		return set_raw(ctx, &ctx->rl_file, value);
+	return unknown_key(ctx, "rate_limit", key);
 }
 
 static int
@@ -512,6 +667,8 @@ handler(void *user, const char *section, const char *key, const char *value)
 		return on_response(ctx, key, value);
 	if (!strcmp(section, "audit"))
 		return on_audit(ctx, key, value);
+	if (!strcmp(section, "rate_limit"))
+		return on_rate_limit(ctx, key, value);
 	failf(ctx, ctx->lineno, "unknown section [%s]", section);
 	return 0;
 }
@@ -532,7 +689,13 @@ set_defaults(struct config *c)
 	c->write_timeout = 5;
 	c->retries = 2;
 	c->wsrep_sync_wait = -1;
+	c->endpoints = ENDPOINT_LOGOUT | ENDPOINT_LOGOUT_ALL;
+	util_strlcpy(c->tokenable_type, "App\\Models\\User", sizeof(c->tokenable_type));
 	c->logout_status = 204;
+	c->already_logged_out = 401;
+	c->rl_requests = 60;
+	c->rl_window = 60;
+	c->rl_slots = 65536;
 	c->audit_enabled = 1;
 }
 
@@ -637,6 +800,8 @@ load_keys(struct parse_ctx *ctx)
 	const char *def = ctx->default_key.set ? ctx->default_key.text : "main";
 	size_t i;
 
+	if (ctx->nkeys == 0 && ctx->cfg->format == FORMAT_SANCTUM)
+		return 0; /* opaque tokens: nothing to sign or verify */
 	if (ctx->nkeys == 0) {
 		failf(ctx, 0, "no [key NAME] section: at least one signing key is required");
 		return -1;
@@ -742,32 +907,91 @@ static int
 compile_one(struct parse_ctx *ctx, const char *name, const struct raw_value *rv, const char *def,
     struct sql_text *out, int serving)
 {
+	const unsigned int admin_only =
+	    (1u << SQLP_EXPIRES_AT) | (1u << SQLP_TOKEN_HASH) | (1u << SQLP_TOKEN_NAME);
 	char err[200];
 
 	if (sqlparam_compile(rv->set ? rv->text : def, out, err, sizeof(err)) != 0) {
 		failf(ctx, rv->line, "[sql] %s: %s", name, err);
 		return -1;
 	}
-	if (serving && (out->used & (1u << SQLP_EXPIRES_AT))) {
-		failf(ctx, rv->line, "[sql] %s: :expires_at is only for admin statements", name);
+	if (serving && (out->used & admin_only)) {
+		failf(ctx, rv->line,
+		    "[sql] %s: :expires_at, :token_hash and :token_name are only for admin "
+		    "statements",
+		    name);
 		return -1;
 	}
 	return 0;
 }
 
+/* A statement the configuration will run must have text. */
+static int
+require_stmt(struct parse_ctx *ctx, enum stmt_id id, const char *why)
+{
+	if (ctx->cfg->stmts[id].sql[0] != '\0')
+		return 0;
+	failf(ctx, ctx->sql[id].line, "[sql] %s is empty, but %s", stmt_names[id], why);
+	return -1;
+}
+
 static int
 compile_sql(struct parse_ctx *ctx)
 {
+	struct config *c = ctx->cfg;
+	int sanctum = c->format == FORMAT_SANCTUM;
 	int i;
 
 	for (i = 0; i < STMT_COUNT; i++)
-		if (compile_one(ctx, stmt_names[i], &ctx->sql[i], default_sql[i],
-			&ctx->cfg->stmts[i], 1) != 0)
+		if (compile_one(ctx, stmt_names[i], &ctx->sql[i],
+			sanctum ? sanctum_sql[i] : jwt_sql[i], &c->stmts[i], 1) != 0)
 			return -1;
 	for (i = 0; i < ADMIN_STMT_COUNT; i++)
-		if (compile_one(ctx, admin_stmt_names[i], &ctx->admin_sql[i], default_admin_sql[i],
-			&ctx->cfg->admin_stmts[i], 0) != 0)
+		if (compile_one(ctx, admin_stmt_names[i], &ctx->admin_sql[i],
+			sanctum ? sanctum_admin_sql[i] : jwt_admin_sql[i], &c->admin_stmts[i],
+			0) != 0)
 			return -1;
+	if ((c->endpoints & ENDPOINT_LOGOUT) &&
+	    require_stmt(ctx, c->logout_scope == SCOPE_USER ? STMT_LOGOUT_ALL : STMT_LOGOUT,
+		"the logout endpoint is served") != 0)
+		return -1;
+	if ((c->endpoints & ENDPOINT_LOGOUT_ALL) &&
+	    require_stmt(ctx, STMT_LOGOUT_ALL, "the logout-all endpoint is served") != 0)
+		return -1;
+	if (sanctum && require_stmt(ctx, STMT_TOKEN_LOOKUP, "format is sanctum") != 0)
+		return -1;
+	if (c->update_last_used &&
+	    require_stmt(ctx, STMT_TOKEN_TOUCH, "update_last_used is on") != 0)
+		return -1;
+	return 0;
+}
+
+/* Choices that are each valid alone but not together. */
+static int
+check_combinations(struct parse_ctx *ctx)
+{
+	struct config *c = ctx->cfg;
+
+	/* An opaque token whose row is gone cannot be told from one never
+	 * issued: answering success would accept made-up tokens. */
+	if (c->format == FORMAT_SANCTUM && c->already_logged_out != 401) {
+		failf(ctx, 0,
+		    "[response] already_logged_out must be 401 with format sanctum: a deleted "
+		    "token cannot be told from a made-up one");
+		return -1;
+	}
+	if (c->rl_enabled) {
+		const char *f = ctx->rl_file.set ? ctx->rl_file.text : "";
+
+		if (f[0] == '\0') {
+			failf(ctx, 0, "[rate_limit] file is required when enabled");
+			return -1;
+		}
+		if (resolve_path(ctx, f, c->rl_file, sizeof(c->rl_file)) != 0) {
+			failf(ctx, ctx->rl_file.line, "[rate_limit] file: path too long");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -792,7 +1016,7 @@ load(struct parse_ctx *ctx, char *err, size_t errlen)
 	if (rc != 0 && !ctx->failed)
 		failf(ctx, rc > 0 ? rc : 0, rc > 0 ? "syntax error" : "cannot read the file");
 	if (!ctx->failed && load_keys(ctx) == 0 && load_hosts(ctx) == 0 &&
-	    load_password(ctx) == 0 && compile_sql(ctx) == 0) {
+	    load_password(ctx) == 0 && compile_sql(ctx) == 0 && check_combinations(ctx) == 0) {
 		finish_rules(cfg);
 		return cfg;
 	}
@@ -863,11 +1087,21 @@ config_load_string(const char *text, const char *name, char *err, size_t errlen)
 	return cfg;
 }
 
+int
+config_open_state(struct config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->rl_enabled || cfg->rl != NULL)
+		return 0;
+	cfg->rl = ratelimit_open(cfg->rl_file, cfg->rl_slots, err, errlen);
+	return cfg->rl == NULL ? -1 : 0;
+}
+
 void
 config_free(struct config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	ratelimit_close(cfg->rl);
 	keyring_free(&cfg->keys);
 	sodium_memzero(cfg->db_password, sizeof(cfg->db_password));
 	free(cfg);

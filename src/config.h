@@ -12,6 +12,8 @@
 #include "sqlparam.h"
 #include "token.h"
 
+struct ratelimit;
+
 #define CONFIG_MAX_HOSTS 8
 #define CONFIG_STR_MAX	 256
 
@@ -20,11 +22,31 @@ enum stmt_id {
 	STMT_LOGOUT_REFRESH, /* end the refresh token's session if the bearer's exists */
 	STMT_SESSION_CHECK,  /* does the bearer's session exist (slow path only) */
 	STMT_LOGOUT_ALL,     /* end every session of the user if the bearer's exists */
+	STMT_USER_LOOKUP,    /* optional: the user must exist; column 1 becomes :user_id */
+	STMT_TOKEN_LOOKUP,   /* format sanctum: the token row (hash, owner) by id */
+	STMT_TOKEN_TOUCH,    /* format sanctum, update_last_used: stamp last_used_at */
 	STMT_COUNT
 };
 
 /* Statements used only by the admin tool. */
-enum admin_stmt_id { ADMIN_STMT_CREATE_SESSION = 0, ADMIN_STMT_FORCE_LOGOUT, ADMIN_STMT_COUNT };
+enum admin_stmt_id {
+	ADMIN_STMT_CREATE_SESSION = 0,
+	ADMIN_STMT_FORCE_LOGOUT,
+	ADMIN_STMT_CREATE_TOKEN, /* format sanctum: a personal access token row */
+	ADMIN_STMT_COUNT
+};
+
+enum token_format { FORMAT_JWT = 0, FORMAT_SANCTUM };
+
+/* Body shapes (SPEC §6). */
+enum resp_style { STYLE_ENVELOPE = 0, STYLE_FASTAPI, STYLE_LARAVEL };
+
+/* What POST .../logout ends: the bearer's session, or all of the user's. */
+enum logout_scope { SCOPE_SESSION = 0, SCOPE_USER };
+
+/* [server] endpoints: which routes are served (others answer 404). */
+#define ENDPOINT_LOGOUT	    1u
+#define ENDPOINT_LOGOUT_ALL 2u
 
 struct db_host {
 	char host[CONFIG_STR_MAX];
@@ -42,8 +64,10 @@ struct config {
 	size_t max_body;
 	int threads;
 	char listen[CONFIG_STR_MAX]; /* "" = fd 0 */
+	unsigned int endpoints;	     /* ENDPOINT_* bits */
 
 	/* [token] */
+	enum token_format format;
 	struct token_rules rules;
 	char issuer[CONFIG_STR_MAX];
 	char audience[CONFIG_STR_MAX];
@@ -53,7 +77,12 @@ struct config {
 	char default_key[KEY_NAME_MAX];
 	long long access_ttl; /* admin: lifetime of minted tokens */
 	long long refresh_ttl;
-	struct keyring keys;
+	struct keyring keys; /* may be empty for format sanctum */
+	/* format sanctum (Laravel's config/sanctum.php) */
+	char token_prefix[64];		     /* admin: sanctum.token_prefix */
+	long long expiration;		     /* minutes after created_at; 0 = none */
+	char tokenable_type[CONFIG_STR_MAX]; /* e.g. App\Models\User */
+	int update_last_used;
 
 	/* [database] */
 	struct db_host hosts[CONFIG_MAX_HOSTS];
@@ -73,7 +102,18 @@ struct config {
 	struct sql_text admin_stmts[ADMIN_STMT_COUNT];
 
 	/* [response] */
+	enum resp_style style;
 	int logout_status; /* 204 or 200 */
+	enum logout_scope logout_scope;
+	int already_logged_out; /* answer when the bearer's session is gone: 401, 204, 200 */
+
+	/* [rate_limit] */
+	int rl_enabled;
+	unsigned int rl_requests; /* per window, per user (or client IP) */
+	unsigned int rl_window;	  /* seconds */
+	unsigned int rl_slots;	  /* keys the state file holds */
+	char rl_file[CONFIG_STR_MAX * 2];
+	struct ratelimit *rl; /* mapped by config_open_state; NULL when off */
 
 	/* [audit] */
 	int audit_enabled;
@@ -86,6 +126,11 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 
 /* Same, from a string (tests, fuzzing); name is used in messages. */
 struct config *config_load_string(const char *text, const char *name, char *err, size_t errlen);
+
+/* Open what the snapshot needs beyond the file itself: the rate limiter's
+ * shared state. Serving processes (and --check-config) call it once after
+ * loading; the snapshot then owns it. 0, or -1 with a message in err. */
+int config_open_state(struct config *cfg, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
 

@@ -169,6 +169,8 @@ prepare_all(struct db *db)
 	for (i = 0; i < db->nstmts; i++) {
 		const struct sql_text *t = stmt_text(db, i);
 
+		if (t->sql[0] == '\0')
+			continue; /* not used by this configuration */
 		if ((db->stmts[i] = mysql_stmt_init(db->conn)) == NULL) {
 			set_error(db, "stmt_init", code = mysql_errno(db->conn));
 			return code ? code : CR_OUT_OF_MEMORY;
@@ -298,11 +300,49 @@ bind_args(MYSQL_BIND *b, const struct sql_text *t, const struct sql_args *args)
 	}
 }
 
+/* The first row's leading columns, as text, into res. */
+static int
+fetch_first_row(MYSQL_STMT *st, struct db_result *res)
+{
+	MYSQL_BIND b[DB_ROW_COLS];
+	my_bool is_null[DB_ROW_COLS], error[DB_ROW_COLS];
+	int i, n = (int)mysql_stmt_field_count(st), rc;
+
+	if (n > DB_ROW_COLS)
+		n = DB_ROW_COLS;
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < n; i++) {
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].buffer = res->col[i];
+		b[i].buffer_length = DB_COL_MAX;
+		b[i].length = &res->col_len[i];
+		b[i].is_null = &is_null[i];
+		b[i].error = &error[i];
+	}
+	if (mysql_stmt_bind_result(st, b) != 0)
+		return -1;
+	rc = mysql_stmt_fetch(st);
+	if (rc == 1)
+		return -1;
+	if (rc == MYSQL_NO_DATA)
+		return 0;
+	res->ncols = n;
+	for (i = 0; i < n; i++) {
+		res->col_null[i] = is_null[i] != 0;
+		res->col_truncated[i] = res->col_len[i] > DB_COL_MAX;
+		res->col[i][res->col_len[i] > DB_COL_MAX ? DB_COL_MAX : res->col_len[i]] = '\0';
+		if (res->col_null[i])
+			res->col[i][0] = '\0';
+	}
+	return 0;
+}
+
 static int
 run_once(
     MYSQL_STMT *st, const struct sql_text *t, const struct sql_args *args, struct db_result *res)
 {
 	MYSQL_BIND b[SQL_MAX_PARAMS];
+	int rc = 0;
 
 	bind_args(b, t, args);
 	if (t->nparams > 0 && mysql_stmt_bind_param(st, b) != 0)
@@ -313,10 +353,14 @@ run_once(
 		if (mysql_stmt_store_result(st) != 0)
 			return -1;
 		res->rows = mysql_stmt_num_rows(st);
+		if (res->rows > 0)
+			rc = fetch_first_row(st, res);
 		mysql_stmt_free_result(st);
-	} else
+	} else {
 		res->rows = mysql_stmt_affected_rows(st);
-	return 0;
+		res->insert_id = mysql_stmt_insert_id(st);
+	}
+	return rc;
 }
 
 static enum db_status
@@ -327,6 +371,12 @@ exec_stmt(struct db *db, size_t id, const struct sql_args *args, struct db_resul
 
 	res->rows = 0;
 	res->uncertain = 0;
+	res->insert_id = 0;
+	res->ncols = 0;
+	if (stmt_text(db, id)->sql[0] == '\0') {
+		log_err("statement %zu is not configured", id);
+		return DB_ERROR;
+	}
 	for (attempt = 0; attempt <= db->cfg->retries; attempt++) {
 		unsigned int code;
 		enum retry_kind rk;

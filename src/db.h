@@ -30,9 +30,20 @@ enum db_status {
 	DB_ERROR,	/* anything else: 500 */
 };
 
+#define DB_ROW_COLS 2
+#define DB_COL_MAX  256
+
+/* What a statement gave back. For a SELECT, the first row's first
+ * DB_ROW_COLS columns as text (a lookup needs no more). */
 struct db_result {
 	unsigned long long rows; /* affected rows, or rows returned by a SELECT */
 	int uncertain;		 /* an earlier attempt may have committed */
+	unsigned long long insert_id;
+	int ncols;			       /* columns filled in col[] */
+	char col[DB_ROW_COLS][DB_COL_MAX + 1]; /* NUL-terminated; "" for NULL */
+	unsigned long col_len[DB_ROW_COLS];
+	int col_null[DB_ROW_COLS];
+	int col_truncated[DB_ROW_COLS]; /* longer than DB_COL_MAX: treat as invalid */
 };
 
 struct db;

@@ -180,8 +180,10 @@ main(int argc, char **argv)
 		log_err("cannot initialise libsodium or the MariaDB client");
 		return 1;
 	}
-	if ((cfg = config_load(opt.config, err, sizeof(err))) == NULL) {
+	if ((cfg = config_load(opt.config, err, sizeof(err))) == NULL ||
+	    config_open_state(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "logout-fcgi: %s\n", err);
+		config_free(cfg);
 		return 1;
 	}
 	if (opt.check_only) {

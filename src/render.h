@@ -1,6 +1,7 @@
 /*
  * render.h — a response value to the bytes of a CGI response: Status line,
- * headers every response carries, and the body in the configured style.
+ * headers every response carries, and the body in the configured style
+ * (envelope, fastapi, laravel: SPEC §6).
  * Pure: writes into a caller buffer, never allocates.
  */
 #ifndef LOGOUT_RENDER_H
@@ -38,7 +39,11 @@ struct response {
 	const char *problem; /* 422: e.g. "must be a boolean" */
 	int token_sent;	     /* 401: add error="invalid_token" */
 	int retry_after;     /* 429: seconds for Retry-After (at least 1) */
-	const char *message; /* NULL: the code's standard message */
+	const char *message; /* envelope: NULL = the code's standard message */
+	int ok_status;	     /* RESP_LOGOUT_OK: 0 = [response] logout_status */
+	/* Rate-limited requests: X-RateLimit-* headers (has_limit != 0). */
+	int has_limit;
+	unsigned int limit, remaining;
 };
 
 void response_error(struct response *r, enum http_error err);

@@ -41,6 +41,7 @@ struct server;
 
 struct worker {
 	pthread_t tid;
+	long pid; /* for audit lines: read once, not a syscall per request */
 	struct server *srv;
 	struct db *db;
 	char *body; /* body_cap bytes */
@@ -158,6 +159,7 @@ serve(struct worker *w, FCGX_Request *fr)
 
 	memset(&resp, 0, sizeof(resp));
 	memset(&ev, 0, sizeof(ev));
+	ev.pid = w->pid;
 	perr = request_parse(&req, cfg, get_param, fr);
 	if (adopt_config(w, cfg) != 0) {
 		response_error(&resp, HERR_INTERNAL);
@@ -267,6 +269,7 @@ start_workers(struct server *srv)
 
 		w->srv = srv;
 		w->body_cap = cfg->max_body + 1;
+		w->pid = (long)getpid();
 		if ((w->db = db_open(cfg, 0)) == NULL || (w->body = malloc(w->body_cap)) == NULL) {
 			log_err("out of memory");
 			break;
@@ -297,8 +300,10 @@ reload(struct server *srv, const char *path)
 	struct config *next, *old;
 	char err[512];
 
-	if ((next = config_load(path, err, sizeof(err))) == NULL) {
+	if ((next = config_load(path, err, sizeof(err))) == NULL ||
+	    config_open_state(next, err, sizeof(err)) != 0) {
 		log_err("reload failed: %s; keeping the current configuration", err);
+		config_free(next);
 		return;
 	}
 	old = atomic_load(&srv->cfg);

@@ -24,7 +24,12 @@ enum sql_param {
 	SQLP_CLIENT_IP,
 	SQLP_USER_AGENT,
 	SQLP_TRACE_ID,
-	SQLP_EXPIRES_AT, /* admin statements only */
+	SQLP_TOKENABLE_TYPE, /* format sanctum: [token] tokenable_type */
+	SQLP_NOW,	     /* UTC "YYYY-MM-DD HH:MM:SS" of the worker's clock */
+	SQLP_CREATED_AFTER,  /* sanctum: now - expiration, NULL when unset */
+	SQLP_EXPIRES_AT,     /* admin statements only */
+	SQLP_TOKEN_HASH,     /* admin: hex SHA-256 of a new token's secret */
+	SQLP_TOKEN_NAME,     /* admin: a new token's name */
 	SQLP_COUNT
 };
 

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -222,4 +223,15 @@ util_utf8_copy(char *dst, size_t cap, const char *src)
 	}
 	dst[o] = '\0';
 	return o;
+}
+
+void
+util_utc_datetime(long long t, char out[UTIL_DATETIME_LEN + 1])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, UTIL_DATETIME_LEN + 1, "%Y-%m-%d %H:%M:%S", &tm) != UTIL_DATETIME_LEN)
+		strcpy(out, "1970-01-01 00:00:00");
 }

@@ -18,6 +18,10 @@ int util_strntonum(const char *s, size_t len, long long min, long long max, long
  * then empty, never a silently shortened value). */
 int util_strlcpy(char *dst, const char *src, size_t size);
 
+/* "YYYY-MM-DD HH:MM:SS" of t in UTC: the way Laravel stores timestamps. */
+#define UTIL_DATETIME_LEN 19
+void util_utc_datetime(long long t, char out[UTIL_DATETIME_LEN + 1]);
+
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void util_hex(const unsigned char *in, size_t len, char *out);
 

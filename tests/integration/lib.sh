@@ -226,34 +226,78 @@ it_key_new() {
 	(umask 077; head -c 32 /dev/urandom | base64 >"$1")
 }
 
-# it_config_write — keys and the config from deploy/logout-fcgi.conf, with
-# the private DB filled in. IT_CONF_TIMEOUTS="c r w" overrides the DB
-# timeouts. Also writes IT_CONF_ALT: the same plus a key "nosuch" the
-# workers do not know (for unknown-kid tokens).
-it_config_write() {
+# it_config_render SRC OUT — SRC (a file shaped like deploy/logout-fcgi.conf)
+# with the private DB filled in. IT_CONF_TIMEOUTS="c r w" overrides the DB
+# timeouts where SRC sets them.
+it_config_render() {
 	local t=${IT_CONF_TIMEOUTS:-2 5 5} ct rt wt
 	read -r ct rt wt <<EOF
 $t
 EOF
-	mkdir -p "$IT_KEYDIR"
-	[ -s "$IT_KEYDIR/main.key" ] || it_key_new "$IT_KEYDIR/main.key"
-	[ -s "$IT_KEYDIR/nosuch.key" ] || it_key_new "$IT_KEYDIR/nosuch.key"
 	sed -e "s|^socket =.*|socket = $IT_DB_SOCK|" \
 		-e "s|^password_file =.*|password_file = $IT_DB_PASSFILE|" \
 		-e "s|^user =.*|user = logout|" \
-		-e "s|^name =.*|name = app|" \
 		-e "s|^connect_timeout =.*|connect_timeout = $ct|" \
 		-e "s|^read_timeout =.*|read_timeout = $rt|" \
 		-e "s|^write_timeout =.*|write_timeout = $wt|" \
-		"$top_srcdir/deploy/logout-fcgi.conf" >"$IT_CONF" || return 1
-	grep -q "^socket = $IT_DB_SOCK\$" "$IT_CONF" &&
-		grep -q "^password_file = $IT_DB_PASSFILE\$" "$IT_CONF" ||
-		{ it_die "deploy/logout-fcgi.conf lacks the socket/password_file keys"; return 1; }
+		"$1" >"$2" || return 1
+	grep -q "^socket = $IT_DB_SOCK\$" "$2" &&
+		grep -q "^password_file = $IT_DB_PASSFILE\$" "$2" ||
+		{ it_die "$1 lacks the socket/password_file keys"; return 1; }
+	chmod 600 "$2"
+}
+
+# it_config_write — keys and the config from deploy/logout-fcgi.conf, with
+# the private DB filled in. Also writes IT_CONF_ALT: the same plus a key
+# "nosuch" the workers do not know (for unknown-kid tokens).
+it_config_write() {
+	mkdir -p "$IT_KEYDIR"
+	[ -s "$IT_KEYDIR/main.key" ] || it_key_new "$IT_KEYDIR/main.key"
+	[ -s "$IT_KEYDIR/nosuch.key" ] || it_key_new "$IT_KEYDIR/nosuch.key"
+	it_config_render "$top_srcdir/deploy/logout-fcgi.conf" "$IT_CONF" || return 1
 	{
 		cat "$IT_CONF"
 		printf '\n[key nosuch]\nalg = HS256\nsecret_file = keys/nosuch.key\nencoding = base64\n'
 	} >"$IT_CONF_ALT"
-	chmod 600 "$IT_CONF" "$IT_CONF_ALT"
+	chmod 600 "$IT_CONF_ALT"
+}
+
+# ---------------------------------------------------------------- profiles
+
+# it_profile_db NAME — the database deploy/profiles/NAME.conf names.
+it_profile_db() {
+	sed -n 's/^name = //p' "$top_srcdir/deploy/profiles/$1.conf" | head -n 1
+}
+
+# it_profile_provision NAME — the profile's database with its framework's
+# tables (sql/compat) and the logout user's grants (UPDATE: FastAPI revokes
+# refresh tokens, Sanctum may stamp last_used_at).
+it_profile_provision() {
+	local db schema
+	db=$(it_profile_db "$1") || return 1
+	case $1 in
+	native) schema=sql/schema.sql ;;
+	fastapi) schema=sql/compat/fastapi.sql ;;
+	sanctum | sanctum-all) schema=sql/compat/laravel-sanctum.sql ;;
+	*) it_die "no such profile: $1"; return 1 ;;
+	esac
+	it_sql -e "CREATE DATABASE IF NOT EXISTS \`$db\`" &&
+		it_sql "$db" <"$top_srcdir/$schema" &&
+		it_sql -e "
+		GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO 'logout'@'localhost';
+		GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO 'logout'@'127.0.0.1';"
+}
+
+# it_profile_config NAME OUT — deploy/profiles/NAME.conf rendered for the
+# private DB into OUT (keep OUT next to IT_CONF, so keys/ is the suite's key
+# dir). The fastapi profile's key is a FastAPI-style SECRET_KEY: 64 hex
+# characters, used as they are.
+it_profile_config() {
+	mkdir -p "$IT_KEYDIR"
+	[ -s "$IT_KEYDIR/main.key" ] || it_key_new "$IT_KEYDIR/main.key"
+	[ -s "$IT_KEYDIR/fastapi.secret" ] ||
+		(umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$IT_KEYDIR/fastapi.secret")
+	it_config_render "$top_srcdir/deploy/profiles/$1.conf" "$2"
 }
 
 # ---------------------------------------------------------------- nginx
@@ -347,13 +391,14 @@ it_workers_restart() {
 	it_http_ready 10 || { t_fail "restarted workers not ready"; return 1; }
 }
 
-# it_http_ready SECONDS — the whole chain answers (a 401 to a bare POST).
+# it_http_ready SECONDS — the whole chain answers (a 401 to a bare POST to
+# IT_READY_PATH, default the logout path).
 it_http_ready() {
 	local deadline=$((SECONDS + $1)) code pid
 	pid=$(it_worker_pid)
 	while :; do
 		code=$(curl -s --noproxy '*' --max-time 3 -o /dev/null -w '%{http_code}' \
-			-X POST "$IT_BASE/api/v1/auth/logout" 2>/dev/null)
+			-X POST "$IT_BASE${IT_READY_PATH:-/api/v1/auth/logout}" 2>/dev/null)
 		[ "$code" = 401 ] && return 0
 		if ! it_alive "$pid"; then
 			it_log "worker (pid $pid) exited; its log:"

@@ -51,10 +51,11 @@ expect_error(const char *text, int line, const char *needle)
 	ck_assert_msg(strncmp(err, NAME, strlen(NAME)) == 0, "no file name in \"%s\"", err);
 	if (line > 0) {
 		snprintf(want, sizeof(want), NAME ":%d:", line);
-		ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "want \"%s\" in \"%s\"\nfor:\n%s",
-		    want, err, text);
+		ck_assert_msg(strncmp(err, want, strlen(want)) == 0,
+		    "want \"%s\" in \"%s\"\nfor:\n%s", want, err, text);
 	} else if (line < 0) {
-		ck_assert_msg(err[strlen(NAME)] == ':' && isdigit((unsigned char)err[strlen(NAME) + 1]),
+		ck_assert_msg(
+		    err[strlen(NAME)] == ':' && isdigit((unsigned char)err[strlen(NAME) + 1]),
 		    "no line number in \"%s\"", err);
 	}
 	if (needle != NULL)
@@ -167,8 +168,7 @@ START_TEST(shipped_file)
 	const struct key *k;
 
 	snprintf(src, sizeof(src), "%s/deploy/logout-fcgi.conf", srcdir ? srcdir : ".");
-	ck_assert_msg(util_read_file(src, 65536, &text, &len) == 0, "%s: %s", src,
-	    strerror(errno));
+	ck_assert_msg(util_read_file(src, 65536, &text, &len) == 0, "%s: %s", src, strerror(errno));
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/keys", dir);
 	ck_assert_int_eq(mkdir(path, 0700), 0);
@@ -208,31 +208,30 @@ END_TEST
 
 START_TEST(settings)
 {
-	struct config *c = unit_config(
-	    "[server]\n"
-	    "path_prefix = /auth\n"
-	    "max_body = 100\n"
-	    "threads = 16\n"
-	    "[token]\n"
-	    "leeway = 30\n"
-	    "issuer = https://id.example\n"
-	    "audience = api\n"
-	    "type_claim = token_use\n"
-	    "access_type =\n"
-	    "refresh_type = r\n"
-	    "[database]\n"
-	    "hosts = db1:3307, db2,db3:3308\n"
-	    "user = u\n"
-	    "name = n\n"
-	    "connect_timeout = 1\n"
-	    "read_timeout = 7\n"
-	    "write_timeout = 9\n"
-	    "retries = 0\n"
-	    "wsrep_sync_wait = 3\n"
-	    "[response]\n"
-	    "logout_status = 200\n"
-	    "[audit]\n"
-	    "enabled = no\n" UNIT_KEY_SECTION);
+	struct config *c = unit_config("[server]\n"
+				       "path_prefix = /auth\n"
+				       "max_body = 100\n"
+				       "threads = 16\n"
+				       "[token]\n"
+				       "leeway = 30\n"
+				       "issuer = https://id.example\n"
+				       "audience = api\n"
+				       "type_claim = token_use\n"
+				       "access_type =\n"
+				       "refresh_type = r\n"
+				       "[database]\n"
+				       "hosts = db1:3307, db2,db3:3308\n"
+				       "user = u\n"
+				       "name = n\n"
+				       "connect_timeout = 1\n"
+				       "read_timeout = 7\n"
+				       "write_timeout = 9\n"
+				       "retries = 0\n"
+				       "wsrep_sync_wait = 3\n"
+				       "[response]\n"
+				       "logout_status = 200\n"
+				       "[audit]\n"
+				       "enabled = no\n" UNIT_KEY_SECTION);
 
 	ck_assert_str_eq(c->path_prefix, "/auth");
 	ck_assert_uint_eq(c->max_body, 100);
@@ -265,14 +264,13 @@ END_TEST
 
 START_TEST(continuation_lines)
 {
-	struct config *c = unit_config(
-	    "[sql]\n"
-	    "logout = DELETE FROM user_sessions\n"
-	    "  WHERE session_hash = :sid_hash\n"
-	    "\tAND user_id = :user_id\n"
-	    "session_check = SELECT 1\n"
-	    "    FROM t WHERE sid = :sid\n"
-	    "\n" UNIT_KEY_SECTION);
+	struct config *c = unit_config("[sql]\n"
+				       "logout = DELETE FROM user_sessions\n"
+				       "  WHERE session_hash = :sid_hash\n"
+				       "\tAND user_id = :user_id\n"
+				       "session_check = SELECT 1\n"
+				       "    FROM t WHERE sid = :sid\n"
+				       "\n" UNIT_KEY_SECTION);
 
 	ck_assert_str_eq(c->stmts[STMT_LOGOUT].sql,
 	    "DELETE FROM user_sessions WHERE session_hash = ? AND user_id = ?");
@@ -337,39 +335,38 @@ START_TEST(decode_secret)
 	size_t n = 0;
 	const char *why = NULL;
 
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_RAW, "abc\n", 4, out, sizeof(out), &n,
-	    &why), 0);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_RAW, "abc\n", 4, out, sizeof(out), &n, &why), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(out, "abc", 3);
 	/* Only one newline goes. */
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_RAW, "abc\n\n", 5, out, sizeof(out), &n,
-	    &why), 0);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_RAW, "abc\n\n", 5, out, sizeof(out), &n, &why), 0);
 	ck_assert_uint_eq(n, 4);
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_RAW, " a b ", 5, out, sizeof(out), &n,
-	    &why), 0);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_RAW, " a b ", 5, out, sizeof(out), &n, &why), 0);
 	ck_assert_uint_eq(n, 5);
 	/* Base64, both alphabets, whitespace around ignored. 0xfb 0xff 0xbf. */
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_BASE64, "+/+/", 4, out, sizeof(out), &n,
-	    &why), 0);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_BASE64, "+/+/", 4, out, sizeof(out), &n, &why), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(out, "\xfb\xff\xbf", 3);
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_BASE64, " -_-_\n", 6, out, sizeof(out), &n,
-	    &why), 0);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_BASE64, " -_-_\n", 6, out, sizeof(out), &n, &why), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(out, "\xfb\xff\xbf", 3);
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_BASE64, "Zm8=\n", 5, out, sizeof(out), &n,
-	    &why), 0);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_BASE64, "Zm8=\n", 5, out, sizeof(out), &n, &why), 0);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_BASE64, "Zm8\n", 4, out, sizeof(out), &n,
-	    &why), 0);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_BASE64, "Zm8\n", 4, out, sizeof(out), &n, &why), 0);
 	ck_assert_uint_eq(n, 2);
 	why = NULL;
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_BASE64, "Zm9v!", 5, out, sizeof(out), &n,
-	    &why), -1);
+	ck_assert_int_eq(
+	    keyring_decode_secret(KEY_ENC_BASE64, "Zm9v!", 5, out, sizeof(out), &n, &why), -1);
 	ck_assert_ptr_nonnull(why);
 	why = NULL;
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_RAW, "", 0, out, sizeof(out), &n, &why),
-	    -1);
+	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_RAW, "", 0, out, sizeof(out), &n, &why), -1);
 	ck_assert_ptr_nonnull(why);
 }
 END_TEST
@@ -396,8 +393,8 @@ END_TEST
 
 START_TEST(unknown_section)
 {
-	expect_error("[server]\nthreads = 2\n[databse]\nhosts = db1\n" UNIT_KEY_SECTION, -1,
-	    "databse");
+	expect_error(
+	    "[server]\nthreads = 2\n[databse]\nhosts = db1\n" UNIT_KEY_SECTION, -1, "databse");
 }
 END_TEST
 
@@ -406,8 +403,7 @@ START_TEST(bad_numbers)
 	expect_error("[server]\nmax_body = abc\n" UNIT_KEY_SECTION, 2, "max_body");
 	expect_error("[server]\nmax_body = -1\n" UNIT_KEY_SECTION, 2, "max_body");
 	expect_error("[server]\nmax_body = 4096k\n" UNIT_KEY_SECTION, 2, "max_body");
-	expect_error("[server]\nmax_body = 99999999999999999999\n" UNIT_KEY_SECTION, 2,
-	    "max_body");
+	expect_error("[server]\nmax_body = 99999999999999999999\n" UNIT_KEY_SECTION, 2, "max_body");
 	expect_error("[server]\nmax_body =\n" UNIT_KEY_SECTION, 2, "max_body");
 	expect_error("[server]\nthreads = 0\n" UNIT_KEY_SECTION, 2, "threads");
 	expect_error("[server]\n\nthreads = 2.5\n" UNIT_KEY_SECTION, 3, "threads");
@@ -429,8 +425,8 @@ END_TEST
 
 START_TEST(short_keys)
 {
-	expect_error("[key main]\nalg = HS256\nsecret_env = LOGOUT_UNIT_16\nencoding = raw\n", -1,
-	    "main");
+	expect_error(
+	    "[key main]\nalg = HS256\nsecret_env = LOGOUT_UNIT_16\nencoding = raw\n", -1, "main");
 	expect_error("[key main]\nalg = HS512\nsecret_env = LOGOUT_UNIT_SECRET\nencoding = raw\n",
 	    -1, "main");
 	/* 31 bytes after base64 decoding. */
@@ -445,10 +441,9 @@ START_TEST(exact_key_lengths)
 	struct config *c;
 
 	set_env();
-	c = unit_config(
-	    "[token]\ndefault_key = b\n"
-	    "[key a]\nalg = HS256\nsecret_env = LOGOUT_UNIT_SECRET\nencoding = raw\n"
-	    "[key b]\nalg = HS512\nsecret_env = LOGOUT_UNIT_64\nencoding = raw\n");
+	c = unit_config("[token]\ndefault_key = b\n"
+			"[key a]\nalg = HS256\nsecret_env = LOGOUT_UNIT_SECRET\nencoding = raw\n"
+			"[key b]\nalg = HS512\nsecret_env = LOGOUT_UNIT_64\nencoding = raw\n");
 
 	ck_assert_uint_eq(c->keys.nkeys, 2);
 	ck_assert_uint_eq(keyring_default(&c->keys)->secret_len, 64);
@@ -460,13 +455,15 @@ START_TEST(secret_sources)
 {
 	expect_error("[key main]\nalg = HS256\nsecret_file = /nonexistent/dir/main.key\n", -1,
 	    "/nonexistent/dir/main.key");
-	expect_error("[key main]\nalg = HS256\nsecret_env = LOGOUT_UNIT_UNSET\n", -1,
-	    "LOGOUT_UNIT_UNSET");
+	expect_error(
+	    "[key main]\nalg = HS256\nsecret_env = LOGOUT_UNIT_UNSET\n", -1, "LOGOUT_UNIT_UNSET");
 	expect_error("[key main]\nalg = HS256\nsecret_env = LOGOUT_UNIT_SECRET\n"
-	    "secret_file = /etc/hostname\nencoding = raw\n", -1, "main");
+		     "secret_file = /etc/hostname\nencoding = raw\n",
+	    -1, "main");
 	expect_error("[key main]\nalg = HS256\nencoding = raw\n", -1, "main");
 	expect_error("[key main]\nalg = HS256\nsecret_env = LOGOUT_UNIT_SECRET\n"
-	    "encoding = hex\n", 4, "encoding");
+		     "encoding = hex\n",
+	    4, "encoding");
 }
 END_TEST
 
@@ -482,10 +479,11 @@ END_TEST
 
 START_TEST(bad_sql)
 {
-	expect_error("[sql]\nlogout = DELETE FROM t WHERE a = :nosuch\n" UNIT_KEY_SECTION, 2,
-	    "nosuch");
+	expect_error(
+	    "[sql]\nlogout = DELETE FROM t WHERE a = :nosuch\n" UNIT_KEY_SECTION, 2, "nosuch");
 	expect_error("[sql]\nlogout_all = DELETE FROM t\n  WHERE a = :user_id\n"
-	    "  AND b = :bogus\n" UNIT_KEY_SECTION, -1, "bogus");
+		     "  AND b = :bogus\n" UNIT_KEY_SECTION,
+	    -1, "bogus");
 	expect_error("\n[sql]\nlogout = DELETE FROM t WHERE a = 'x\n" UNIT_KEY_SECTION, 3, NULL);
 }
 END_TEST
@@ -496,6 +494,82 @@ START_TEST(bad_logout_status)
 	expect_error("[response]\nlogout_status = 404\n" UNIT_KEY_SECTION, 2, "logout_status");
 	expect_error("[response]\nlogout_status = ok\n" UNIT_KEY_SECTION, 2, "logout_status");
 	expect_error("[audit]\nenabled = maybe\n" UNIT_KEY_SECTION, 2, "enabled");
+}
+END_TEST
+
+/* ---- compat profiles (SPEC §6) ---------------------------------------- */
+
+START_TEST(profile_settings)
+{
+	struct config *c;
+
+	set_env();
+	c = unit_config(
+	    "[server]\nendpoints = logout-all\n"
+	    "[response]\nstyle = fastapi\nlogout_scope = user\nalready_logged_out = 204\n"
+	    "[rate_limit]\nenabled = yes\nrequests = 5\nwindow = 10\nfile = rl.state\n"
+	    "slots = 1024\n" UNIT_KEY_SECTION);
+	ck_assert_uint_eq(c->endpoints, ENDPOINT_LOGOUT_ALL);
+	ck_assert_int_eq(c->style, STYLE_FASTAPI);
+	ck_assert_int_eq(c->logout_scope, SCOPE_USER);
+	ck_assert_int_eq(c->already_logged_out, 204);
+	ck_assert_int_eq(c->rl_enabled, 1);
+	ck_assert_uint_eq(c->rl_requests, 5);
+	ck_assert_uint_eq(c->rl_window, 10);
+	ck_assert_uint_eq(c->rl_slots, 1024);
+	ck_assert_str_eq(c->rl_file, "rl.state");
+	ck_assert_ptr_null(c->rl); /* mapped only by config_open_state */
+	config_free(c);
+}
+END_TEST
+
+START_TEST(sanctum_format)
+{
+	struct config *c;
+
+	/* No key needed; the sanctum statements become the defaults. */
+	c = unit_config("[token]\nformat = sanctum\nexpiration = 60\n");
+	ck_assert_int_eq(c->format, FORMAT_SANCTUM);
+	ck_assert_uint_eq(c->keys.nkeys, 0);
+	ck_assert_int_eq(c->expiration, 60);
+	ck_assert_str_eq(c->tokenable_type, "App\\Models\\User");
+	ck_assert_has(c->stmts[STMT_TOKEN_LOOKUP].sql, "personal_access_tokens");
+	ck_assert_has(c->stmts[STMT_LOGOUT].sql, "personal_access_tokens");
+	ck_assert_str_eq(c->stmts[STMT_LOGOUT_REFRESH].sql, "");
+	ck_assert_has(
+	    c->admin_stmts[ADMIN_STMT_CREATE_TOKEN].sql, "INSERT INTO personal_access_tokens");
+	config_free(c);
+	/* A jwt config has no token lookup. */
+	set_env();
+	c = unit_config(UNIT_KEY_SECTION);
+	ck_assert_str_eq(c->stmts[STMT_TOKEN_LOOKUP].sql, "");
+	ck_assert_uint_eq(c->endpoints, ENDPOINT_LOGOUT | ENDPOINT_LOGOUT_ALL);
+	ck_assert_int_eq(c->already_logged_out, 401);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(bad_profile_settings)
+{
+	expect_error("[response]\nstyle = django\n" UNIT_KEY_SECTION, 2, "django");
+	expect_error("[response]\nlogout_scope = device\n" UNIT_KEY_SECTION, 2, "logout_scope");
+	expect_error("[response]\nalready_logged_out = 202\n" UNIT_KEY_SECTION, 2, "202");
+	expect_error("[server]\nendpoints = logout login\n" UNIT_KEY_SECTION, 2, "login");
+	expect_error("[server]\nendpoints =\n" UNIT_KEY_SECTION, 2, "endpoints");
+	expect_error("[token]\nformat = paseto\n" UNIT_KEY_SECTION, 2, "paseto");
+	expect_error("[rate_limit]\nslots = 3000\n" UNIT_KEY_SECTION, 2, "power of two");
+	expect_error("[rate_limit]\nenabled = yes\nfile =\n" UNIT_KEY_SECTION, 0, "file");
+	/* A made-up opaque token must not get an idempotent success. */
+	expect_error("[token]\nformat = sanctum\n[response]\nalready_logged_out = 204\n", 0,
+	    "already_logged_out");
+	/* A statement the configuration runs cannot be empty. */
+	expect_error("[sql]\nlogout =\n" UNIT_KEY_SECTION, 2, "logout");
+	expect_error("[token]\nformat = sanctum\n[sql]\ntoken_lookup =\n", 4, "token_lookup");
+	expect_error("[token]\nformat = sanctum\nupdate_last_used = yes\n[sql]\ntoken_touch =\n", 5,
+	    "token_touch");
+	/* Admin-only parameters stay out of serving statements. */
+	expect_error(
+	    "[sql]\nlogout = DELETE FROM t WHERE h = :token_hash\n" UNIT_KEY_SECTION, 2, "admin");
 }
 END_TEST
 
@@ -515,6 +589,7 @@ config_suite(void)
 	    continuation_lines, keys, decode_secret, stmt_names, exact_key_lengths);
 	UNIT_TCASE(s, "refuse", unknown_key, unknown_section, bad_numbers, bad_alg, short_keys,
 	    secret_sources, key_selection, bad_sql, bad_logout_status, syntax);
+	UNIT_TCASE(s, "profiles", profile_settings, sanctum_format, bad_profile_settings);
 	return s;
 }
 

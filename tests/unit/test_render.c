@@ -18,25 +18,25 @@ static const struct {
 	int status;
 	const char *code;
 } table[] = {
-	{ HERR_BAD_REQUEST, 400, "BAD_REQUEST" },
-	{ HERR_UNAUTHORIZED, 401, "UNAUTHORIZED" },
-	{ HERR_FORBIDDEN, 403, "FORBIDDEN" },
-	{ HERR_NOT_FOUND, 404, "NOT_FOUND" },
-	{ HERR_METHOD, 405, "METHOD_NOT_ALLOWED" },
-	{ HERR_TOO_LARGE, 413, "PAYLOAD_TOO_LARGE" },
-	{ HERR_MEDIA_TYPE, 415, "UNSUPPORTED_MEDIA_TYPE" },
-	{ HERR_VALIDATION, 422, "VALIDATION_ERROR" },
-	{ HERR_RATE_LIMITED, 429, "TOO_MANY_REQUESTS" },
-	{ HERR_INTERNAL, 500, "INTERNAL_ERROR" },
-	{ HERR_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE" },
+    {HERR_BAD_REQUEST, 400, "BAD_REQUEST"},
+    {HERR_UNAUTHORIZED, 401, "UNAUTHORIZED"},
+    {HERR_FORBIDDEN, 403, "FORBIDDEN"},
+    {HERR_NOT_FOUND, 404, "NOT_FOUND"},
+    {HERR_METHOD, 405, "METHOD_NOT_ALLOWED"},
+    {HERR_TOO_LARGE, 413, "PAYLOAD_TOO_LARGE"},
+    {HERR_MEDIA_TYPE, 415, "UNSUPPORTED_MEDIA_TYPE"},
+    {HERR_VALIDATION, 422, "VALIDATION_ERROR"},
+    {HERR_RATE_LIMITED, 429, "TOO_MANY_REQUESTS"},
+    {HERR_INTERNAL, 500, "INTERNAL_ERROR"},
+    {HERR_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE"},
 };
 
 /* A rendered response split into its header block and its body. */
 struct rendered {
 	char raw[4096];
 	int len;
-	char head[4096];	/* NUL-terminated, without the blank line */
-	const char *body;	/* points into raw */
+	char head[4096];  /* NUL-terminated, without the blank line */
+	const char *body; /* points into raw */
 	size_t bodylen;
 };
 
@@ -92,8 +92,8 @@ assert_common(const struct rendered *o, int status)
 	char want[32];
 
 	snprintf(want, sizeof(want), "Status: %d", status);
-	ck_assert_msg(strncmp(o->raw, want, strlen(want)) == 0, "want \"%s\" first in:\n%s", want,
-	    o->raw);
+	ck_assert_msg(
+	    strncmp(o->raw, want, strlen(want)) == 0, "want \"%s\" first in:\n%s", want, o->raw);
 	ck_assert_msg(o->raw[strlen(want)] == ' ' || o->raw[strlen(want)] == '\r',
 	    "bad status line in:\n%s", o->raw);
 	ck_assert_int_eq(header_count(o->head, "Status"), 1);
@@ -147,8 +147,8 @@ START_TEST(every_error)
 		if (table[i].err != HERR_VALIDATION)
 			ck_assert_int_eq(json_object_object_length(errs), 0);
 		/* Only 401 challenges, only 405 lists methods. */
-		ck_assert_int_eq(header_count(o.head, "WWW-Authenticate"),
-		    table[i].err == HERR_UNAUTHORIZED);
+		ck_assert_int_eq(
+		    header_count(o.head, "WWW-Authenticate"), table[i].err == HERR_UNAUTHORIZED);
 		ck_assert_int_eq(header_count(o.head, "Allow"), table[i].err == HERR_METHOD);
 		json_object_put(b);
 	}
@@ -219,8 +219,8 @@ START_TEST(validation_names_field)
 	list = unit_member(errs, "refresh_token");
 	ck_assert(json_object_is_type(list, json_type_array));
 	ck_assert_uint_eq(json_object_array_length(list), 1);
-	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(list, 0)),
-	    "must be a string");
+	ck_assert_str_eq(
+	    json_object_get_string(json_object_array_get_idx(list, 0)), "must be a string");
 	json_object_put(b);
 	config_free(cfg);
 }
@@ -229,7 +229,7 @@ END_TEST
 START_TEST(logout_204)
 {
 	struct config *cfg = cfg_with("");
-	struct response r = { .kind = RESP_LOGOUT_OK };
+	struct response r = {.kind = RESP_LOGOUT_OK};
 	struct rendered o;
 
 	ck_assert_int_eq(render_status(cfg, &r), 204);
@@ -239,7 +239,8 @@ START_TEST(logout_204)
 	ck_assert_int_eq(header_count(o.head, "Content-Type"), 0);
 	ck_assert_int_eq(header_count(o.head, "WWW-Authenticate"), 0);
 	ck_assert_msg(header_count(o.head, "Content-Length") == 0 ||
-	    strstr(o.head, "Content-Length: 0\r\n") != NULL, "%s", o.head);
+			  strstr(o.head, "Content-Length: 0\r\n") != NULL,
+	    "%s", o.head);
 	config_free(cfg);
 }
 END_TEST
@@ -247,7 +248,7 @@ END_TEST
 START_TEST(logout_200)
 {
 	struct config *cfg = cfg_with("[response]\nlogout_status = 200\n");
-	struct response r = { .kind = RESP_LOGOUT_OK };
+	struct response r = {.kind = RESP_LOGOUT_OK};
 	struct rendered o;
 
 	ck_assert_int_eq(render_status(cfg, &r), 200);
@@ -263,15 +264,15 @@ END_TEST
 START_TEST(logout_all_ok)
 {
 	struct config *cfg = cfg_with("");
-	struct response r = { .kind = RESP_LOGOUT_ALL_OK };
+	struct response r = {.kind = RESP_LOGOUT_ALL_OK};
 	struct rendered o;
 
 	ck_assert_int_eq(render_status(cfg, &r), 200);
 	render(cfg, &r, &o);
 	assert_common(&o, 200);
 	json_object_put(json_body(&o));
-	ck_assert_str_eq(o.body,
-	    "{\"success\":true,\"data\":{\"message\":\"Logged out from all devices\"}}");
+	ck_assert_str_eq(
+	    o.body, "{\"success\":true,\"data\":{\"message\":\"Logged out from all devices\"}}");
 	config_free(cfg);
 	/* logout_status does not change logout-all. */
 	cfg = cfg_with("[response]\nlogout_status = 200\n");
@@ -313,6 +314,117 @@ START_TEST(short_buffer)
 }
 END_TEST
 
+/* The fastapi and laravel styles (SPEC §6): seeds 000 and 002 word by word. */
+static const struct {
+	const char *style;
+	enum http_error err;
+	const char *body;
+} style_errors[] = {
+    {"fastapi", HERR_UNAUTHORIZED, "{\"detail\":\"Could not validate credentials\"}"},
+    {"fastapi", HERR_UNAVAILABLE, "{\"detail\":\"Service temporarily unavailable\"}"},
+    {"fastapi", HERR_INTERNAL, "{\"detail\":\"Logout failed\"}"},
+    {"fastapi", HERR_NOT_FOUND, "{\"detail\":\"Not Found\"}"},
+    {"laravel", HERR_UNAUTHORIZED, "{\"message\":\"Unauthenticated.\"}"},
+    {"laravel", HERR_RATE_LIMITED, "{\"message\":\"Too Many Attempts.\"}"},
+    {"laravel", HERR_NOT_FOUND, "{\"message\":\"Not Found\"}"},
+};
+
+START_TEST(styled_errors)
+{
+	for (size_t i = 0; i < sizeof(style_errors) / sizeof(style_errors[0]); i++) {
+		char text[64];
+		struct config *cfg;
+		struct response r;
+		struct rendered o;
+
+		snprintf(text, sizeof(text), "[response]\nstyle = %s\n", style_errors[i].style);
+		cfg = cfg_with(text);
+		response_error(&r, style_errors[i].err);
+		r.token_sent = 1;
+		r.message = "envelope only";
+		render(cfg, &r, &o);
+		json_object_put(json_body(&o));
+		ck_assert_str_eq(o.body, style_errors[i].body);
+		ck_assert_has(o.head, "\r\nX-Request-Id: " TRACE "\r\n");
+		if (style_errors[i].err == HERR_UNAUTHORIZED &&
+		    !strcmp(style_errors[i].style, "fastapi"))
+			/* FastAPI's HTTPException(headers={"WWW-Authenticate": "Bearer"}) */
+			ck_assert_has(o.head, "\r\nWWW-Authenticate: Bearer\r\n");
+		config_free(cfg);
+	}
+}
+END_TEST
+
+START_TEST(styled_validation)
+{
+	struct config *cfg = cfg_with("[response]\nstyle = laravel\n");
+	struct response r;
+	struct rendered o;
+
+	response_error(&r, HERR_VALIDATION);
+	r.field = "all_devices";
+	r.problem = "must be a boolean";
+	render(cfg, &r, &o);
+	json_object_put(json_body(&o));
+	ck_assert_str_eq(o.body, "{\"message\":\"The all devices field must be a boolean.\","
+				 "\"errors\":{\"all_devices\":[\"The all devices field must be a "
+				 "boolean.\"]}}");
+	config_free(cfg);
+	cfg = cfg_with("[response]\nstyle = fastapi\n");
+	render(cfg, &r, &o);
+	json_object_put(json_body(&o));
+	ck_assert_str_eq(o.body, "{\"detail\":[{\"type\":\"value_error\",\"loc\":[\"body\","
+				 "\"all_devices\"],\"msg\":\"must be a boolean\"}]}");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(styled_success)
+{
+	struct config *cfg = cfg_with("[response]\nstyle = laravel\nlogout_status = 200\n");
+	struct response r = {.kind = RESP_LOGOUT_OK};
+	struct rendered o;
+
+	render(cfg, &r, &o);
+	assert_common(&o, 200);
+	ck_assert_str_eq(o.body, "{\"message\":\"Successfully logged out\"}");
+	config_free(cfg);
+	cfg = cfg_with("[response]\nstyle = fastapi\n");
+	r.kind = RESP_LOGOUT_ALL_OK;
+	render(cfg, &r, &o);
+	ck_assert_str_eq(o.body, "{\"message\":\"Successfully logged out from all devices\"}");
+	/* An idempotent repeat (already_logged_out) answers its own status. */
+	r.kind = RESP_LOGOUT_OK;
+	r.ok_status = 200;
+	ck_assert_int_eq(render_status(cfg, &r), 200);
+	r.ok_status = 0;
+	ck_assert_int_eq(render_status(cfg, &r), 204);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(rate_limit_headers)
+{
+	struct config *cfg = cfg_with("");
+	struct response r = {.kind = RESP_LOGOUT_OK, .has_limit = 1, .limit = 60, .remaining = 7};
+	struct rendered o;
+
+	render(cfg, &r, &o);
+	ck_assert_has(o.head, "\r\nX-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 7\r\n");
+	response_error(&r, HERR_RATE_LIMITED);
+	r.has_limit = 1;
+	r.limit = 60;
+	r.retry_after = 42;
+	render(cfg, &r, &o);
+	ck_assert_has(o.head, "\r\nX-RateLimit-Remaining: 0\r\n");
+	ck_assert_has(o.head, "\r\nRetry-After: 42\r\n");
+	response_error(&r, HERR_UNAUTHORIZED);
+	render(cfg, &r, &o);
+	ck_assert_int_eq(header_count(o.head, "X-RateLimit-Limit"), 0);
+	config_free(cfg);
+}
+END_TEST
+
 static Suite *
 render_suite(void)
 {
@@ -321,6 +433,8 @@ render_suite(void)
 	UNIT_TCASE(s, "errors", every_error, unauthorized, method_not_allowed, rate_limited,
 	    validation_names_field);
 	UNIT_TCASE(s, "success", logout_204, logout_200, logout_all_ok);
+	UNIT_TCASE(
+	    s, "styles", styled_errors, styled_validation, styled_success, rate_limit_headers);
 	UNIT_TCASE(s, "bounds", short_buffer);
 	return s;
 }
