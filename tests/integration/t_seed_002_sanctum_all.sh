@@ -105,12 +105,13 @@ cp_expect_body '{"message":"Not Found"}'
 expect_eq "$(tokens_of "$u")" 1 "tokens after"
 t_end
 
-t_begin "seed 002: sanctum.expiration (minutes since created_at) is honoured like Laravel's" keep
+t_begin "seed 002: sanctum.expiration (minutes since created_at) and token_prefix are honoured like Laravel's" keep
 conf=$IT_DIR/sanctum-all-exp.conf
 it_profile_config sanctum-all "$conf"
-sed -i 's/^expiration = .*/expiration = 60/' "$conf"
+sed -i -e 's/^expiration = .*/expiration = 60/' -e 's/^token_prefix =.*/token_prefix = laravel_/' "$conf"
 if cp_up sanctum-all "$conf"; then
 	cp_token "$u"
+	expect_match "$T_TOKEN" "$T_ID\\|laravel_[A-Za-z0-9]{40}[0-9a-f]{8}" "token with prefix"
 	cp_sql "UPDATE personal_access_tokens SET created_at = UTC_TIMESTAMP() - INTERVAL 61 MINUTE WHERE id = $T_ID"
 	cp_http POST $P/logout -H "Authorization: Bearer $T_TOKEN"
 	expect_unauth
