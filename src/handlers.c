@@ -41,32 +41,6 @@ refuse(struct response *resp, struct audit_event *ev, enum http_error err, const
 	ev->reason = reason;
 }
 
-int
-handler_precheck(const struct config *cfg, const struct request *req, enum request_err perr,
-    struct response *resp, struct audit_event *ev)
-{
-	ev->sessions = -1;
-	if (req->route == ROUTE_NONE ||
-	    (req->route == ROUTE_LOGOUT && !(cfg->endpoints & ENDPOINT_LOGOUT)) ||
-	    (req->route == ROUTE_LOGOUT_ALL && !(cfg->endpoints & ENDPOINT_LOGOUT_ALL))) {
-		refuse(resp, ev, HERR_NOT_FOUND, "not found");
-		return 0;
-	}
-	if (!req->is_post) {
-		refuse(resp, ev, HERR_METHOD, "method not allowed");
-		return 0;
-	}
-	if (perr != REQUEST_OK) {
-		refuse(resp, ev, HERR_BAD_REQUEST, "bad content length");
-		return 0;
-	}
-	if (req->content_length > (long long)cfg->max_body) {
-		refuse(resp, ev, HERR_TOO_LARGE, "payload too large");
-		return 0;
-	}
-	return 1;
-}
-
 /* The token of "Authorization: Bearer <token>"; NULL when there is none. */
 static const char *
 bearer_token(const char *h, size_t *len)
@@ -437,6 +411,17 @@ read_body(const struct request *req, const char *buf, size_t len, struct logout_
 	return -1;
 }
 
+/* X-RateLimit-* on an answer the limiter counted. */
+static void
+show_limit(struct response *resp, const struct rl_verdict *v)
+{
+	if (v->limit == 0)
+		return;
+	resp->has_limit = 1;
+	resp->limit = v->limit;
+	resp->remaining = v->remaining;
+}
+
 /* Everything after authentication and the rate limit. */
 static void
 act(const struct config *cfg, struct db *db, const struct request *req, struct bound *b,
@@ -487,9 +472,42 @@ handler_run(const struct config *cfg, struct db *db, const struct request *req, 
 			rate_limit(cfg, "ip", req->client_ip, now, &v, resp, ev);
 	} else if (rate_limit(cfg, "user", claims.sub, now, &v, resp, ev) == 0)
 		act(cfg, db, req, &b, &claims, buf, buflen, resp, ev);
-	if (v.limit > 0) {
-		resp->has_limit = 1;
-		resp->limit = v.limit;
-		resp->remaining = v.remaining;
+	show_limit(resp, &v);
+}
+
+/* What the params alone decide: 404, 405, 400 and 413 by CONTENT_LENGTH. */
+static int
+refuse_early(const struct config *cfg, const struct request *req, enum request_err perr,
+    struct response *resp, struct audit_event *ev)
+{
+	if (!req->is_post)
+		refuse(resp, ev, HERR_METHOD, "method not allowed");
+	else if (perr != REQUEST_OK)
+		refuse(resp, ev, HERR_BAD_REQUEST, "bad content length");
+	else if (req->content_length > (long long)cfg->max_body)
+		refuse(resp, ev, HERR_TOO_LARGE, "payload too large");
+	else
+		return 0;
+	return 1;
+}
+
+int
+handler_precheck(const struct config *cfg, const struct request *req, enum request_err perr,
+    struct response *resp, struct audit_event *ev)
+{
+	struct rl_verdict v = {0};
+
+	ev->sessions = -1;
+	if (req->route == ROUTE_NONE ||
+	    (req->route == ROUTE_LOGOUT && !(cfg->endpoints & ENDPOINT_LOGOUT)) ||
+	    (req->route == ROUTE_LOGOUT_ALL && !(cfg->endpoints & ENDPOINT_LOGOUT_ALL))) {
+		refuse(resp, ev, HERR_NOT_FOUND, "not found");
+		return 0;
 	}
+	if (!refuse_early(cfg, req, perr, resp, ev))
+		return 1;
+	/* Refused unauthenticated on a limited endpoint: counts per address. */
+	rate_limit(cfg, "ip", req->client_ip, time(NULL), &v, resp, ev);
+	show_limit(resp, &v);
+	return 0;
 }
