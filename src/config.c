@@ -356,6 +356,8 @@ on_server(struct parse_ctx *ctx, const char *key, const char *value)
 		return set_str(ctx, c->listen, sizeof(c->listen), value);
 	if (!strcmp(key, "endpoints"))
 		return set_endpoints(ctx, value);
+	if (!strcmp(key, "batch"))
+		return set_bool(ctx, key, value, &c->batch);
 	return unknown_key(ctx, "server", key);
 }
 
@@ -690,6 +692,7 @@ set_defaults(struct config *c)
 	c->retries = 2;
 	c->wsrep_sync_wait = -1;
 	c->endpoints = ENDPOINT_LOGOUT | ENDPOINT_LOGOUT_ALL;
+	c->batch = 1;
 	util_strlcpy(c->tokenable_type, "App\\Models\\User", sizeof(c->tokenable_type));
 	c->logout_status = 204;
 	c->already_logged_out = 401;
@@ -925,6 +928,18 @@ compile_one(struct parse_ctx *ctx, const char *name, const struct raw_value *rv,
 	return 0;
 }
 
+/* The statement is the built-in native one (however the file spelled it):
+ * only then may logouts be batched, since the batch is written for it. */
+static int
+is_builtin(enum stmt_id id, const struct sql_text *t)
+{
+	struct sql_text def;
+	char err[200];
+
+	return sqlparam_compile(jwt_sql[id], &def, err, sizeof(err)) == 0 &&
+	       strcmp(def.sql, t->sql) == 0;
+}
+
 /* A statement the configuration will run must have text. */
 static int
 require_stmt(struct parse_ctx *ctx, enum stmt_id id, const char *why)
@@ -963,6 +978,7 @@ compile_sql(struct parse_ctx *ctx)
 	if (c->update_last_used &&
 	    require_stmt(ctx, STMT_TOKEN_TOUCH, "update_last_used is on") != 0)
 		return -1;
+	c->batch_logout = c->batch && !sanctum && is_builtin(STMT_LOGOUT, &c->stmts[STMT_LOGOUT]);
 	return 0;
 }
 

@@ -65,6 +65,8 @@ struct config {
 	int threads;
 	char listen[CONFIG_STR_MAX]; /* "" = fd 0 */
 	unsigned int endpoints;	     /* ENDPOINT_* bits */
+	int batch;		     /* [server] batch: group commit of logouts... */
+	int batch_logout;	     /* ...and it applies (built-in logout statement) */
 
 	/* [token] */
 	enum token_format format;

@@ -26,6 +26,9 @@
 #define MAX_STMTS \
 	((int)STMT_COUNT > (int)ADMIN_STMT_COUNT ? (int)STMT_COUNT : (int)ADMIN_STMT_COUNT)
 
+/* Batched logout statements, one per size class 1, 2, 4 ... DB_BATCH_MAX. */
+#define BATCH_CLASSES 8
+
 struct db {
 	const struct config *cfg;
 	unsigned long generation; /* of cfg, kept while cfg may be stale */
@@ -33,9 +36,11 @@ struct db {
 	MYSQL *conn; /* NULL while disconnected */
 	MYSQL_STMT *stmts[MAX_STMTS];
 	size_t nstmts;
-	size_t host;		     /* index of the host to try first */
-	long long retry_after_ms;    /* no connect attempt before this... */
-	enum db_status retry_status; /* ...and this is the answer meanwhile */
+	MYSQL_STMT *batch[BATCH_CLASSES]; /* prepared on first use */
+	int committer;			  /* batches only: short lock waits, no retry */
+	size_t host;			  /* index of the host to try first */
+	long long retry_after_ms;	  /* no connect attempt before this... */
+	enum db_status retry_status;	  /* ...and this is the answer meanwhile */
 	char err[96];
 };
 
@@ -78,6 +83,11 @@ disconnect(struct db *db)
 		if (db->stmts[i] != NULL) {
 			mysql_stmt_close(db->stmts[i]);
 			db->stmts[i] = NULL;
+		}
+	for (i = 0; i < BATCH_CLASSES; i++)
+		if (db->batch[i] != NULL) {
+			mysql_stmt_close(db->batch[i]);
+			db->batch[i] = NULL;
 		}
 	if (db->conn != NULL) {
 		mysql_close(db->conn);
@@ -156,6 +166,13 @@ prepare_all(struct db *db)
 	unsigned int code;
 	size_t i;
 
+	/* A batch stuck behind one locked row would hold up every request
+	 * in it: give up soon and let each request run on its own. */
+	if (db->committer &&
+	    mysql_query(db->conn, "SET SESSION innodb_lock_wait_timeout = 1") != 0) {
+		set_error(db, "innodb_lock_wait_timeout", code = mysql_errno(db->conn));
+		return code;
+	}
 	if (db->cfg->wsrep_sync_wait >= 0) {
 		char q[64];
 
@@ -236,6 +253,18 @@ db_open(const struct config *cfg, int admin)
 	db->generation = cfg->generation;
 	db->admin = admin;
 	db->nstmts = admin ? ADMIN_STMT_COUNT : STMT_COUNT;
+	return db;
+}
+
+struct db *
+db_open_committer(const struct config *cfg)
+{
+	struct db *db;
+
+	if ((db = db_open(cfg, 0)) == NULL)
+		return NULL;
+	db->committer = 1;
+	db->nstmts = 0; /* runs batches only */
 	return db;
 }
 
@@ -363,32 +392,39 @@ run_once(
 	return rc;
 }
 
+/* One attempt at some work on the connection: 0, or the MariaDB error. */
+typedef unsigned int (*attempt_fn)(struct db *db, void *arg);
+
+/* The failure policy (file comment) around attempts: connect, run, and on
+ * a transient error reconnect or move host and run again. *uncertain is
+ * set when an attempt may have committed before its connection was lost. */
 static enum db_status
-exec_stmt(struct db *db, size_t id, const struct sql_args *args, struct db_result *res)
+with_retries(struct db *db, const char *what, attempt_fn fn, void *arg, int first, int *uncertain)
 {
 	int attempt;
 	enum db_status st = DB_UNAVAILABLE;
 
-	res->rows = 0;
-	res->uncertain = 0;
-	res->insert_id = 0;
-	res->ncols = 0;
-	if (stmt_text(db, id)->sql[0] == '\0') {
-		log_err("statement %zu is not configured", id);
-		return DB_ERROR;
-	}
-	for (attempt = 0; attempt <= db->cfg->retries; attempt++) {
+	*uncertain = 0;
+	if (first > db->cfg->retries)
+		first = db->cfg->retries; /* always one attempt */
+	for (attempt = first; attempt <= db->cfg->retries; attempt++) {
 		unsigned int code;
 		enum retry_kind rk;
 
 		if ((st = ensure_connected(db)) != DB_OK)
 			return st;
-		if (run_once(db->stmts[id], stmt_text(db, id), args, res) == 0)
+		if ((code = fn(db, arg)) == 0)
 			return DB_OK;
-		code = mysql_stmt_errno(db->stmts[id]);
 		set_error(db, "execute", code);
-		if ((rk = classify(code, &res->uncertain)) == RETRY_NO) {
-			log_err("statement %zu failed (%s)", id, db->err);
+		rk = classify(code, uncertain);
+		if (rk == RETRY_NO || (rk == RETRY_SAME && db->committer)) {
+			if (rk == RETRY_NO)
+				log_err("%s failed (%s)", what, db->err);
+			/* DELETE ... RETURNING sends its result header before
+			 * the rows: an error after it leaves the connection out
+			 * of step, so a committer starts the next batch afresh. */
+			if (db->committer)
+				disconnect(db);
 			return DB_ERROR;
 		}
 		if (rk != RETRY_SAME) {
@@ -398,19 +434,177 @@ exec_stmt(struct db *db, size_t id, const struct sql_args *args, struct db_resul
 		}
 		st = DB_UNAVAILABLE;
 	}
-	log_warn("statement %zu gave up after %d attempts (%s)", id, db->cfg->retries + 1, db->err);
+	log_warn("%s gave up after %d attempts (%s)", what, db->cfg->retries + 1, db->err);
 	return st;
+}
+
+struct stmt_call {
+	size_t id;
+	const struct sql_args *args;
+	struct db_result *res;
+};
+
+static unsigned int
+run_stmt(struct db *db, void *arg)
+{
+	struct stmt_call *c = arg;
+	MYSQL_STMT *st = db->stmts[c->id];
+
+	if (run_once(st, stmt_text(db, c->id), c->args, c->res) == 0)
+		return 0;
+	return mysql_stmt_errno(st) ? mysql_stmt_errno(st) : CR_UNKNOWN_ERROR;
+}
+
+static enum db_status
+exec_stmt(struct db *db, size_t id, const struct sql_args *args, int first, struct db_result *res)
+{
+	struct stmt_call c = {id, args, res};
+	char what[32];
+
+	res->rows = 0;
+	res->insert_id = 0;
+	res->ncols = 0;
+	if (stmt_text(db, id)->sql[0] == '\0') {
+		log_err("statement %zu is not configured", id);
+		return DB_ERROR;
+	}
+	snprintf(what, sizeof(what), "statement %zu", id);
+	return with_retries(db, what, run_stmt, &c, first, &res->uncertain);
+}
+
+/* The batched logout for size class k (2^k rows): the plain IN lets the
+ * optimizer use the unique index on session_hash; the row IN keeps a
+ * request from ending another user's session. */
+static MYSQL_STMT *
+batch_stmt(struct db *db, int k, unsigned int *code)
+{
+	char sql[128 + DB_BATCH_MAX * 8];
+	size_t len, n = (size_t)1 << k, i;
+
+	if (db->batch[k] != NULL)
+		return db->batch[k];
+	len =
+	    (size_t)snprintf(sql, sizeof(sql), "DELETE FROM user_sessions WHERE session_hash IN (");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") AND (session_hash, user_id) IN (");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?,?)", i ? "," : "");
+	snprintf(sql + len, sizeof(sql) - len, ") RETURNING session_hash");
+	if ((db->batch[k] = mysql_stmt_init(db->conn)) == NULL) {
+		*code = CR_OUT_OF_MEMORY;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(db->batch[k], sql, strlen(sql)) != 0) {
+		*code = mysql_stmt_errno(db->batch[k]);
+		mysql_stmt_close(db->batch[k]);
+		db->batch[k] = NULL;
+		return NULL;
+	}
+	return db->batch[k];
+}
+
+struct batch_call {
+	struct db_batch_item *items;
+	size_t n;
+};
+
+/* Mark the first item of that hash not yet ended: a session is ended once,
+ * so of two requests for the same session only one hears it ended it. */
+static void
+mark_ended(struct batch_call *c, const unsigned char *hash, unsigned long len)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!c->items[i].ended && c->items[i].hash_len == len &&
+		    memcmp(c->items[i].hash, hash, len) == 0) {
+			c->items[i].ended = 1;
+			return;
+		}
+}
+
+static unsigned int
+run_batch(struct db *db, void *arg)
+{
+	struct batch_call *c = arg;
+	MYSQL_BIND pb[3 * DB_BATCH_MAX], rb[1];
+	unsigned char got[64];
+	unsigned long glen = 0;
+	unsigned int code = 0;
+	size_t n = 1, i;
+	int k = 0, rc;
+	MYSQL_STMT *st;
+
+	while (n < c->n) {
+		n <<= 1;
+		k++;
+	}
+	if ((st = batch_stmt(db, k, &code)) == NULL)
+		return code;
+	memset(pb, 0, sizeof(pb[0]) * 3 * n);
+	for (i = 0; i < n; i++) {
+		/* Padding repeats the last item: IN ignores duplicates. */
+		struct db_batch_item *it = &c->items[i < c->n ? i : c->n - 1];
+
+		if (i < c->n)
+			it->ended = 0;
+		pb[i].buffer_type = MYSQL_TYPE_BLOB;
+		pb[i].buffer = (void *)(uintptr_t)it->hash;
+		pb[i].buffer_length = it->hash_len;
+		pb[n + 2 * i] = pb[i];
+		pb[n + 2 * i + 1].buffer_type = MYSQL_TYPE_LONGLONG;
+		pb[n + 2 * i + 1].buffer = &it->user_id;
+		pb[n + 2 * i + 1].is_unsigned = 1;
+	}
+	memset(rb, 0, sizeof(rb));
+	rb[0].buffer_type = MYSQL_TYPE_BLOB;
+	rb[0].buffer = got;
+	rb[0].buffer_length = sizeof(got);
+	rb[0].length = &glen;
+	if (mysql_stmt_bind_param(st, pb) != 0 || mysql_stmt_execute(st) != 0 ||
+	    mysql_stmt_bind_result(st, rb) != 0 || mysql_stmt_store_result(st) != 0)
+		goto fail;
+	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED)
+		if (glen <= sizeof(got))
+			mark_ended(c, got, glen);
+	mysql_stmt_free_result(st);
+	if (rc != MYSQL_NO_DATA)
+		goto fail;
+	return 0;
+fail:
+	code = mysql_stmt_errno(st);
+	mysql_stmt_free_result(st);
+	return code ? code : CR_UNKNOWN_ERROR;
+}
+
+enum db_status
+db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain)
+{
+	struct batch_call c = {items, n};
+
+	*uncertain = 0;
+	if (n == 0 || n > DB_BATCH_MAX)
+		return DB_ERROR;
+	return with_retries(db, "batched logout", run_batch, &c, 0, uncertain);
 }
 
 enum db_status
 db_exec(struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res)
 {
-	return exec_stmt(db, (size_t)id, args, res);
+	return exec_stmt(db, (size_t)id, args, 0, res);
+}
+
+enum db_status
+db_exec_after_batch(
+    struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res)
+{
+	return exec_stmt(db, (size_t)id, args, 1, res);
 }
 
 enum db_status
 db_exec_admin(
     struct db *db, enum admin_stmt_id id, const struct sql_args *args, struct db_result *res)
 {
-	return exec_stmt(db, (size_t)id, args, res);
+	return exec_stmt(db, (size_t)id, args, 0, res);
 }

@@ -53,6 +53,11 @@ struct db;
 struct db *db_open(const struct config *cfg, int admin);
 void db_close(struct db *db);
 
+/* A handle for a batch committer (db_exec_batch only): lock waits give up
+ * after a second and deadlocks are not retried, so one contended row
+ * sends its batch back to be run request by request. */
+struct db *db_open_committer(const struct config *cfg);
+
 /* The generation of the snapshot the handle works with, and a switch to
  * another one (after a reload): the connection is closed, and the next call
  * connects and prepares the new snapshot's statements. */
@@ -61,8 +66,27 @@ void db_set_config(struct db *db, const struct config *cfg);
 
 enum db_status db_exec(
     struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res);
+/* The same for a logout its batch handed back (a locked row, a deadlock):
+ * the batch was its first attempt, so one attempt fewer. */
+enum db_status db_exec_after_batch(
+    struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res);
 enum db_status db_exec_admin(
     struct db *db, enum admin_stmt_id id, const struct sql_args *args, struct db_result *res);
+
+/* Batched logout (native schema only): end each (session_hash, user_id)
+ * pair with one DELETE ... RETURNING, committed once. Each item's ended is
+ * set when its row was deleted by this call; a session named twice is
+ * ended for the first item only. */
+#define DB_BATCH_MAX 128
+
+struct db_batch_item {
+	const unsigned char *hash;
+	unsigned long hash_len;
+	unsigned long long user_id;
+	int ended;
+};
+
+enum db_status db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain);
 
 /* "errno 2003" style text of the last failure: never SQL text or values. */
 const char *db_last_error(const struct db *db);

@@ -31,6 +31,7 @@ struct bound {
 	char created_after[UTIL_DATETIME_LEN + 1];
 	unsigned int present; /* bit per enum sql_param that has a value */
 	int by_lookup;	      /* validity proven by a lookup row */
+	struct batch *bt;     /* group commit for STMT_LOGOUT, or NULL */
 };
 
 static void
@@ -190,6 +191,37 @@ run(const struct config *cfg, struct db *db, enum stmt_id id, struct bound *b,
 	return 0;
 }
 
+/* The plain logout through the batcher when it applies, else on its own. */
+static int
+run_ending(const struct config *cfg, struct db *db, enum stmt_id id, struct bound *b,
+    struct response *resp, struct audit_event *ev, struct db_result *res)
+{
+	const unsigned int need = (1u << SQLP_SID_HASH) | (1u << SQLP_USER_ID);
+	enum db_status st;
+	int uncertain;
+
+	if (id != STMT_LOGOUT || b->bt == NULL || !cfg->batch_logout || (b->present & need) != need)
+		return run(cfg, db, id, b, resp, ev, res);
+	switch (batch_logout(
+	    b->bt, cfg, b->sid_hash, sizeof(b->sid_hash), b->args.v[SQLP_USER_ID].u, res)) {
+	case BATCH_DONE:
+		return 0;
+	case BATCH_UNAVAILABLE:
+		db_failure(resp, ev, DB_UNAVAILABLE);
+		return -1;
+	case BATCH_ALONE:
+		break;
+	}
+	/* Handed back: a lost batch may have ended it already. */
+	uncertain = res->uncertain;
+	if ((st = db_exec_after_batch(db, id, &b->args, res)) != DB_OK) {
+		db_failure(resp, ev, st);
+		return -1;
+	}
+	res->uncertain |= uncertain;
+	return 0;
+}
+
 /* Run a statement that ends sessions only while the bearer's own session
  * exists (logout, logout_all): with signed tokens and no lookup, none
  * ended means it was already gone. */
@@ -199,7 +231,7 @@ end_sessions(const struct config *cfg, struct db *db, enum stmt_id id, struct bo
 {
 	struct db_result res;
 
-	if (run(cfg, db, id, b, resp, ev, &res) != 0)
+	if (run_ending(cfg, db, id, b, resp, ev, &res) != 0)
 		return;
 	/* After a lookup proved the bearer valid, none ended is not "gone":
 	 * a user may have nothing left to revoke, or a concurrent logout
@@ -456,8 +488,8 @@ act(const struct config *cfg, struct db *db, const struct request *req, struct b
 }
 
 void
-handler_run(const struct config *cfg, struct db *db, const struct request *req, const char *buf,
-    size_t buflen, struct response *resp, struct audit_event *ev)
+handler_run(const struct config *cfg, struct db *db, struct batch *bt, const struct request *req,
+    const char *buf, size_t buflen, struct response *resp, struct audit_event *ev)
 {
 	struct token_claims claims;
 	struct rl_verdict v = {0};
@@ -466,6 +498,7 @@ handler_run(const struct config *cfg, struct db *db, const struct request *req, 
 
 	ev->sessions = -1;
 	bind_request(&b, cfg, req, now);
+	b.bt = bt;
 	if (authenticate(cfg, db, req, &b, &claims, resp, ev) != 0) {
 		/* Only refusals of the token count against the address. */
 		if (resp->err == HERR_UNAUTHORIZED)

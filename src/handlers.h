@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "audit.h"
+#include "batch.h"
 #include "config.h"
 #include "db.h"
 #include "render.h"
@@ -20,8 +21,10 @@
 int handler_precheck(const struct config *cfg, const struct request *req, enum request_err perr,
     struct response *resp, struct audit_event *ev);
 
-/* The action, once the body (at most max_body bytes) has been read. */
-void handler_run(const struct config *cfg, struct db *db, const struct request *req,
-    const char *body, size_t bodylen, struct response *resp, struct audit_event *ev);
+/* The action, once the body (at most max_body bytes) has been read. bt:
+ * the process's logout batcher, or NULL. */
+void handler_run(const struct config *cfg, struct db *db, struct batch *bt,
+    const struct request *req, const char *body, size_t bodylen, struct response *resp,
+    struct audit_event *ev);
 
 #endif

@@ -28,6 +28,7 @@
 #include <fcgiapp.h>
 
 #include "audit.h"
+#include "batch.h"
 #include "db.h"
 #include "handlers.h"
 #include "log.h"
@@ -57,6 +58,7 @@ struct server {
 	int fd;
 	struct worker *ws;
 	int nthreads;
+	struct batch *batch; /* logout group commit; NULL when off */
 };
 
 static void
@@ -170,7 +172,7 @@ serve(struct worker *w, FCGX_Request *fr)
 		 * connection with a body still in it. */
 		fr->keepConnection = 0;
 	} else if ((blen = read_body(w, cfg, fr, &req, &resp, &ev)) >= 0)
-		handler_run(cfg, w->db, &req, w->body, (size_t)blen, &resp, &ev);
+		handler_run(cfg, w->db, w->srv->batch, &req, w->body, (size_t)blen, &resp, &ev);
 	ev.status = render_status(cfg, &resp);
 	if ((n = render_response(cfg, &resp, req.trace_id, out, sizeof(out))) < 0) {
 		response_error(&resp, HERR_INTERNAL);
@@ -354,11 +356,14 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 	}
 	if ((srv.ws = calloc((size_t)nthreads, sizeof(*srv.ws))) == NULL)
 		goto out;
+	/* Decided at start, like threads: a reload may switch it off. */
+	if (cfg->batch_logout)
+		srv.batch = batch_start(cfg);
 	if ((started = start_workers(&srv)) != nthreads) {
 		stop_workers(&srv, started);
 		goto out;
 	}
-	log_info("serving with %d threads", nthreads);
+	log_info("serving with %d threads%s", nthreads, srv.batch ? ", logouts batched" : "");
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -371,6 +376,8 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 	log_info("stopped");
 	rc = 0;
 out:
+	/* After the workers: none can queue a logout any more. */
+	batch_stop(srv.batch);
 	if (srv.ws != NULL) {
 		for (i = 0; i < nthreads; i++) {
 			db_close(srv.ws[i].db);

@@ -63,6 +63,7 @@ else
 	done
 	loads=()
 	for i in 1 2 3; do
+		: >"$IT_DIR/f$i.out" # before the glob below is expanded
 		pr_load "$base" "$IT_DIR/f$i.tokens" "$IT_DIR/f$i.out" "" 60 &
 		loads+=($!)
 	done

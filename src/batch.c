@@ -1,0 +1,176 @@
+/*
+ * batch.c — the committer: one thread and one database connection per
+ * process. Requests queue a job and sleep on their own condition variable;
+ * the committer takes up to DB_BATCH_MAX queued jobs of one configuration
+ * generation, runs them as one DELETE ... RETURNING (one commit), and wakes
+ * each with its answer. An unreachable database is a 503 for the whole
+ * batch (a request of its own would wait the same timeouts again). Any
+ * other failure (a locked row, a deadlock) hands the batch back: each
+ * request runs its own statement under the normal retry policy, so one
+ * contended row costs the others at most a second, and a lost
+ * connection's "may have committed" travels with each request.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "log.h"
+
+struct job {
+	const struct config *cfg;
+	struct db_batch_item item;
+	struct job *next;
+	pthread_cond_t done_cv;
+	int done;
+	enum batch_outcome outcome;
+	int uncertain;
+};
+
+struct batch {
+	pthread_mutex_t mu;
+	pthread_cond_t queued;
+	struct job *head, **tail;
+	int stopping;
+	pthread_t tid;
+	struct db *db;
+};
+
+/* Up to DB_BATCH_MAX jobs from the head that share its configuration
+ * generation (a reload between them starts a new batch). Under mu. */
+static size_t
+take(struct batch *b, struct job **v)
+{
+	unsigned long gen = b->head->cfg->generation;
+	size_t n = 0;
+
+	while (b->head != NULL && n < DB_BATCH_MAX && b->head->cfg->generation == gen) {
+		v[n++] = b->head;
+		b->head = b->head->next;
+	}
+	if (b->head == NULL)
+		b->tail = &b->head;
+	return n;
+}
+
+static void
+commit(struct batch *b, struct job **v, size_t n)
+{
+	struct db_batch_item items[DB_BATCH_MAX];
+	enum db_status st;
+	int uncertain = 0;
+	size_t i;
+
+	if (db_generation(b->db) != v[0]->cfg->generation)
+		db_set_config(b->db, v[0]->cfg);
+	for (i = 0; i < n; i++)
+		items[i] = v[i]->item;
+	st = db_exec_batch(b->db, items, n, &uncertain);
+	pthread_mutex_lock(&b->mu);
+	for (i = 0; i < n; i++) {
+		v[i]->outcome = st == DB_OK	       ? BATCH_DONE
+				: st == DB_UNAVAILABLE ? BATCH_UNAVAILABLE
+						       : BATCH_ALONE;
+		v[i]->item.ended = st == DB_OK && items[i].ended;
+		v[i]->uncertain = uncertain;
+		v[i]->done = 1;
+		pthread_cond_signal(&v[i]->done_cv);
+	}
+	pthread_mutex_unlock(&b->mu);
+}
+
+static void *
+committer_main(void *arg)
+{
+	struct batch *b = arg;
+	struct job *v[DB_BATCH_MAX];
+	size_t n;
+
+	db_thread_init();
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (b->head == NULL && !b->stopping)
+			pthread_cond_wait(&b->queued, &b->mu);
+		if (b->head == NULL)
+			break;
+		n = take(b, v);
+		pthread_mutex_unlock(&b->mu);
+		commit(b, v, n);
+		pthread_mutex_lock(&b->mu);
+	}
+	pthread_mutex_unlock(&b->mu);
+	db_thread_end();
+	return NULL;
+}
+
+struct batch *
+batch_start(const struct config *cfg)
+{
+	struct batch *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->tail = &b->head;
+	if ((b->db = db_open_committer(cfg)) == NULL)
+		goto fail;
+	if (pthread_mutex_init(&b->mu, NULL) != 0)
+		goto fail_db;
+	if (pthread_cond_init(&b->queued, NULL) != 0)
+		goto fail_mu;
+	if (pthread_create(&b->tid, NULL, committer_main, b) != 0)
+		goto fail_cv;
+	return b;
+fail_cv:
+	pthread_cond_destroy(&b->queued);
+fail_mu:
+	pthread_mutex_destroy(&b->mu);
+fail_db:
+	db_close(b->db);
+fail:
+	free(b);
+	log_warn("cannot start the batch committer: logouts run one by one");
+	return NULL;
+}
+
+void
+batch_stop(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->stopping = 1;
+	pthread_cond_signal(&b->queued);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->tid, NULL);
+	pthread_cond_destroy(&b->queued);
+	pthread_mutex_destroy(&b->mu);
+	db_close(b->db);
+	free(b);
+}
+
+enum batch_outcome
+batch_logout(struct batch *b, const struct config *cfg, const unsigned char *hash,
+    unsigned long hash_len, unsigned long long user_id, struct db_result *res)
+{
+	struct job j;
+
+	memset(&j, 0, sizeof(j));
+	j.cfg = cfg;
+	j.item.hash = hash;
+	j.item.hash_len = hash_len;
+	j.item.user_id = user_id;
+	if (pthread_cond_init(&j.done_cv, NULL) != 0)
+		return BATCH_ALONE;
+	pthread_mutex_lock(&b->mu);
+	*b->tail = &j;
+	b->tail = &j.next;
+	pthread_cond_signal(&b->queued);
+	while (!j.done)
+		pthread_cond_wait(&j.done_cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+	pthread_cond_destroy(&j.done_cv);
+	memset(res, 0, sizeof(*res));
+	res->rows = (unsigned long long)j.item.ended;
+	res->uncertain = j.uncertain;
+	return j.outcome;
+}
