@@ -146,6 +146,8 @@ it_db_init() {
 }
 
 # it_db_start — start mariadbd on the datadir; waits for the socket.
+# IT_DB_ARGS: more server options (later ones win; tests/bench sizes the
+# buffer pool and connection limit with it).
 it_db_start() {
 	local userarg= pid deadline
 	[ "$(id -u)" = 0 ] && userarg=--user=root
@@ -162,7 +164,7 @@ it_db_start() {
 		--tmpdir="$IT_DIR/tmp" \
 		--innodb-flush-log-at-trx-commit=1 --skip-name-resolve \
 		--innodb-buffer-pool-size=32M --skip-log-bin \
-		--max-connections=50 \
+		--max-connections=50 ${IT_DB_ARGS:-} \
 		</dev/null >>"$IT_DB_ERRLOG" 2>&1 &
 	pid=$!
 	printf '%s\n' "$pid" >"$IT_DIR/mariadbd.ourpid"
