@@ -680,7 +680,7 @@ set_defaults(struct config *c)
 {
 	util_strlcpy(c->path_prefix, "/api/v1/auth", sizeof(c->path_prefix));
 	c->max_body = 4096;
-	c->threads = 4;
+	c->threads = 16;
 	util_strlcpy(c->type_claim, "typ", sizeof(c->type_claim));
 	util_strlcpy(c->access_type, "access", sizeof(c->access_type));
 	util_strlcpy(c->refresh_type, "refresh", sizeof(c->refresh_type));
