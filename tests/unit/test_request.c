@@ -378,6 +378,22 @@ START_TEST(trace_id_replaced)
 }
 END_TEST
 
+/* Fresh ids come from a per-thread pool refilled every 16: still all
+ * distinct and well-formed across refills. */
+START_TEST(uuid_fresh_distinct)
+{
+	static char ids[100][TRACE_ID_LEN + 1];
+
+	for (size_t i = 0; i < 100; i++) {
+		request_uuid_new(ids[i]);
+		ck_assert_uint_eq(strlen(ids[i]), TRACE_ID_LEN);
+		assert_uuid_v4(ids[i]);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_str_ne(ids[i], ids[j]);
+	}
+}
+END_TEST
+
 START_TEST(uuid_valid)
 {
 	ck_assert_int_eq(request_uuid_valid(UUID), 1);
@@ -436,7 +452,8 @@ request_suite(void)
 	    route_unknown, route_custom_prefix, route_too_long);
 	UNIT_TCASE(s, "params", method, content_length, content_length_empty, headers,
 	    user_agent_truncated);
-	UNIT_TCASE(s, "trace", trace_id_kept, trace_id_replaced, uuid_valid, uuid_new);
+	UNIT_TCASE(s, "trace", trace_id_kept, trace_id_replaced, uuid_valid, uuid_new,
+	    uuid_fresh_distinct);
 	UNIT_TCASE(s, "media", is_json);
 	return s;
 }
