@@ -70,7 +70,12 @@ START_TEST(every_name)
 		[SQLP_CLIENT_IP] = "client_ip",
 		[SQLP_USER_AGENT] = "user_agent",
 		[SQLP_TRACE_ID] = "trace_id",
+		[SQLP_TOKENABLE_TYPE] = "tokenable_type",
+		[SQLP_NOW] = "now",
+		[SQLP_CREATED_AFTER] = "created_after",
 		[SQLP_EXPIRES_AT] = "expires_at",
+		[SQLP_TOKEN_HASH] = "token_hash",
+		[SQLP_TOKEN_NAME] = "token_name",
 	};
 	char src[64];
 
