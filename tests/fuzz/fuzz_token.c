@@ -15,12 +15,17 @@
  * Invariants: TOKEN_OK has a non-empty sub, a key from the ring whose alg
  * signed it, NUL-terminated claims, and exp + leeway after now; anything
  * else leaves the claims zeroed.
+ *
+ * The same bytes also go through the Sanctum parser (format sanctum): an
+ * accepted token splits at its first '|' into a plain positive id and a
+ * printable secret inside the input, and matches its own hash.
  */
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "sanctum.h"
 
 #include "b64url.h"
 #include "keyring.h"
@@ -62,6 +67,28 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_key(&ring_keys[0], "a", KEY_HS256, FUZZ_SECRET32, 32);
 	fuzz_key(&ring_keys[1], "b", KEY_HS512, FUZZ_SECRET64, 64);
 	return 0;
+}
+
+static void
+sanctum_check(const char *tok, size_t len)
+{
+	char hash[SANCTUM_HASH_HEX + 1];
+	unsigned long long id = 0;
+	const char *secret;
+	size_t slen, i;
+
+	if (sanctum_parse(tok, len, &id, &secret, &slen) != 0)
+		return;
+	if (id == 0 || secret <= tok || secret + slen != tok + len || secret[-1] != '|' ||
+	    slen == 0 || slen > SANCTUM_SECRET_MAX || memchr(tok, '|', (size_t)(secret - tok) - 1))
+		abort();
+	for (i = 0; i < slen; i++)
+		if (secret[i] <= ' ' || secret[i] > '~')
+			abort();
+	sanctum_hash_hex(secret, slen, hash);
+	if (!sanctum_matches(hash, strlen(hash), secret, slen) ||
+	    sanctum_matches(hash, strlen(hash) - 1, secret, slen))
+		abort();
 }
 
 static int
@@ -195,6 +222,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		memcpy(tok, data, size);
 		verify_all(tok, size, NULL);
+		sanctum_check(tok, size);
 		free(tok);
 	}
 	/* Re-signed: the bytes before the last '.'. */
