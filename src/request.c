@@ -123,20 +123,20 @@ uuid_random(unsigned char out[16])
 void
 request_uuid_new(char *out)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const size_t group[] = {4, 2, 2, 2, 6}; /* bytes per 8-4-4-4-12 group */
 	unsigned char b[16];
-	size_t i, o = 0;
+	size_t g, i = 0;
 
 	uuid_random(b);
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	for (i = 0; i < sizeof(b); i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 0x0f];
+	for (g = 0; g < sizeof(group) / sizeof(group[0]); g++) {
+		if (g > 0)
+			*out++ = '-';
+		util_hex(b + i, group[g], out);
+		out += 2 * group[g];
+		i += group[g];
 	}
-	out[o] = '\0';
 }
 
 int

@@ -4,12 +4,14 @@
  * with hash_equals(); the CRC32 suffix is never checked when
  * authenticating, so it is not checked here either.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "sanctum.h"
+#include "util.h"
 
 static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -18,20 +20,15 @@ sanctum_parse(
     const char *tok, size_t len, unsigned long long *id, const char **secret, size_t *secret_len)
 {
 	const char *bar = memchr(tok, '|', len);
-	unsigned long long v = 0;
+	long long v;
 	size_t i, idlen;
 
 	if (bar == NULL)
 		return -1;
 	idlen = (size_t)(bar - tok);
-	if (idlen == 0 || idlen > 19 || tok[0] == '0')
-		return -1;
-	for (i = 0; i < idlen; i++) {
-		if (tok[i] < '0' || tok[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long long)(tok[i] - '0');
-	}
-	if (v > 9223372036854775807ULL) /* 19 digits can exceed BIGINT */
+	/* Plain canonical decimal only: no sign, no leading zero. */
+	if (idlen == 0 || tok[0] == '0' || tok[0] == '-' ||
+	    util_strntonum(tok, idlen, 1, LLONG_MAX, &v) != 0)
 		return -1;
 	*secret = bar + 1;
 	*secret_len = len - idlen - 1;
@@ -40,7 +37,7 @@ sanctum_parse(
 	for (i = 0; i < *secret_len; i++)
 		if ((*secret)[i] <= ' ' || (*secret)[i] > '~')
 			return -1;
-	*id = v;
+	*id = (unsigned long long)v;
 	return 0;
 }
 
