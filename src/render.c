@@ -86,6 +86,19 @@ render_code(enum http_error err)
 	return (unsigned)err < HERR_COUNT ? errors[err].code : "INTERNAL_ERROR";
 }
 
+/* The response's error as a table index (an out-of-range one is a 500). */
+static unsigned int
+err_index(const struct response *r)
+{
+	return (unsigned)r->err < HERR_COUNT ? (unsigned)r->err : HERR_INTERNAL;
+}
+
+static const struct error_info *
+error_of(const struct response *r)
+{
+	return &errors[err_index(r)];
+}
+
 int
 render_status(const struct config *cfg, const struct response *r)
 {
@@ -95,14 +108,8 @@ render_status(const struct config *cfg, const struct response *r)
 	case RESP_LOGOUT_ALL_OK:
 		return 200;
 	default:
-		return (unsigned)r->err < HERR_COUNT ? errors[r->err].status : 500;
+		return error_of(r)->status;
 	}
-}
-
-static const struct error_info *
-error_of(const struct response *r)
-{
-	return &errors[(unsigned)r->err < HERR_COUNT ? r->err : HERR_INTERNAL];
 }
 
 static int
@@ -124,7 +131,7 @@ envelope_error(const struct response *r, const char *trace_id, char *buf, size_t
 static int
 fastapi_error(const struct response *r, char *buf, size_t cap)
 {
-	unsigned int i = (unsigned)r->err < HERR_COUNT ? r->err : HERR_INTERNAL;
+	unsigned int i = err_index(r);
 
 	if (r->err == HERR_VALIDATION && r->field != NULL) {
 		if (!strcmp(r->field, "body"))
@@ -144,7 +151,7 @@ fastapi_error(const struct response *r, char *buf, size_t cap)
 static int
 laravel_error(const struct response *r, char *buf, size_t cap)
 {
-	unsigned int i = (unsigned)r->err < HERR_COUNT ? r->err : HERR_INTERNAL;
+	unsigned int i = err_index(r);
 	char msg[128], *p;
 
 	if (r->err != HERR_VALIDATION || r->field == NULL)
