@@ -957,10 +957,12 @@ compile_sql(struct parse_ctx *ctx)
 	int sanctum = c->format == FORMAT_SANCTUM;
 	int i;
 
-	for (i = 0; i < STMT_COUNT; i++)
+	for (i = 0; i < STMT_COUNT; i++) {
 		if (compile_one(ctx, stmt_names[i], &ctx->sql[i],
 			sanctum ? sanctum_sql[i] : jwt_sql[i], &c->stmts[i], 1) != 0)
 			return -1;
+		c->params_used |= c->stmts[i].used;
+	}
 	for (i = 0; i < ADMIN_STMT_COUNT; i++)
 		if (compile_one(ctx, admin_stmt_names[i], &ctx->admin_sql[i],
 			sanctum ? sanctum_admin_sql[i] : jwt_admin_sql[i], &c->admin_stmts[i],

@@ -101,6 +101,7 @@ struct config {
 
 	/* [sql] */
 	struct sql_text stmts[STMT_COUNT];
+	unsigned int params_used; /* bit per sql_param any serving statement names */
 	struct sql_text admin_stmts[ADMIN_STMT_COUNT];
 
 	/* [response] */

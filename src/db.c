@@ -9,6 +9,7 @@
  * connections are retried up to cfg->retries times, reconnecting (and so
  * re-preparing) and moving to the next host where that helps.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "util.h"
 
 #define BACKOFF_MS 1000
 #define MAX_STMTS \
@@ -292,6 +294,14 @@ db_set_config(struct db *db, const struct config *cfg)
 	db->generation = cfg->generation;
 	db->host = 0;
 	db->retry_after_ms = 0;
+}
+
+int
+db_col_id(const struct db_result *res, int col, long long *out)
+{
+	if (col >= res->ncols || res->col_null[col] || res->col_truncated[col])
+		return -1;
+	return util_strtonum(res->col[col], 0, LLONG_MAX, out);
 }
 
 const char *

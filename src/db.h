@@ -46,6 +46,10 @@ struct db_result {
 	int col_truncated[DB_ROW_COLS]; /* longer than DB_COL_MAX: treat as invalid */
 };
 
+/* Column col of the row as an id: 0 when it is a whole decimal number
+ * in [0, LLONG_MAX], not NULL and not truncated; else -1. */
+int db_col_id(const struct db_result *res, int col, long long *out);
+
 struct db;
 
 /* Allocate a handle; connects lazily, so a down database is not fatal.

@@ -92,6 +92,21 @@ put_uint(struct bound *b, enum sql_param p, unsigned long long v)
 	b->present |= 1u << p;
 }
 
+/* :now and :created_after, as UTC text; formatted only when a configured
+ * statement reads them (the Sanctum ones), not on every request. */
+static void
+bind_clock(struct bound *b, const struct config *cfg, time_t now)
+{
+	if (!(cfg->params_used & ((1u << SQLP_NOW) | (1u << SQLP_CREATED_AFTER))))
+		return;
+	util_utc_datetime((long long)now, b->now);
+	put_str(b, SQLP_NOW, b->now);
+	if (cfg->expiration > 0) {
+		util_utc_datetime((long long)now - cfg->expiration * 60, b->created_after);
+		put_str(b, SQLP_CREATED_AFTER, b->created_after);
+	}
+}
+
 /* What every request binds before its token is looked at. */
 static void
 bind_request(struct bound *b, const struct config *cfg, const struct request *req, time_t now)
@@ -101,12 +116,7 @@ bind_request(struct bound *b, const struct config *cfg, const struct request *re
 	put_str(b, SQLP_USER_AGENT, req->user_agent);
 	put_str(b, SQLP_TRACE_ID, req->trace_id);
 	put_str(b, SQLP_TOKENABLE_TYPE, cfg->tokenable_type);
-	util_utc_datetime((long long)now, b->now);
-	put_str(b, SQLP_NOW, b->now);
-	if (cfg->expiration > 0) {
-		util_utc_datetime((long long)now - cfg->expiration * 60, b->created_after);
-		put_str(b, SQLP_CREATED_AFTER, b->created_after);
-	}
+	bind_clock(b, cfg, now);
 	/* Request facts may be empty (bound as NULL); so may token_id and
 	 * created_after. Only token claims can be missing. */
 	b->present |= (1u << SQLP_TOKEN_ID) | (1u << SQLP_CLIENT_IP) | (1u << SQLP_USER_AGENT) |
@@ -196,11 +206,11 @@ static int
 run_ending(const struct config *cfg, struct db *db, enum stmt_id id, struct bound *b,
     struct response *resp, struct audit_event *ev, struct db_result *res)
 {
-	const unsigned int need = (1u << SQLP_SID_HASH) | (1u << SQLP_USER_ID);
 	enum db_status st;
 	int uncertain;
 
-	if (id != STMT_LOGOUT || b->bt == NULL || !cfg->batch_logout || (b->present & need) != need)
+	/* The batch binds what the built-in logout binds: the same claims. */
+	if (id != STMT_LOGOUT || b->bt == NULL || !cfg->batch_logout || !has_values_for(b, cfg, id))
 		return run(cfg, db, id, b, resp, ev, res);
 	switch (batch_logout(
 	    b->bt, cfg, b->sid_hash, sizeof(b->sid_hash), b->args.v[SQLP_USER_ID].u, res)) {
@@ -332,7 +342,7 @@ authenticate_sanctum(const struct config *cfg, struct db *db, const char *tok, s
 		resp->token_sent = 1;
 		return -1;
 	}
-	if (res.col_truncated[1] || util_strtonum(res.col[1], 0, LLONG_MAX, &owner) != 0) {
+	if (db_col_id(&res, 1, &owner) != 0) {
 		refuse(resp, ev, HERR_INTERNAL, "token_lookup: owner is not a number");
 		return -1;
 	}
@@ -382,7 +392,7 @@ lookup_user(const struct config *cfg, struct db *db, struct bound *b, struct res
 		return -1;
 	}
 	if (res.ncols > 0 && !res.col_null[0]) {
-		if (res.col_truncated[0] || util_strtonum(res.col[0], 0, LLONG_MAX, &id) != 0) {
+		if (db_col_id(&res, 0, &id) != 0) {
 			refuse(resp, ev, HERR_INTERNAL, "user_lookup: id is not a number");
 			return -1;
 		}
