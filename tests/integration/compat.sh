@@ -87,7 +87,7 @@ cp_expect_body() {
 # cp_X_login USER sets TOK (one more session of USER); cp_X_count USER the
 # user's sessions; cp_X_expired USER prints an expired token of USER.
 cp_native_login() { local IT_CONF=$CP_CONF; it_session "$1" && TOK=$S_ACCESS; }
-cp_native_count() { it_sql app -N -B -e "SELECT COUNT(*) FROM user_sessions WHERE user_id = $1"; }
+cp_native_count() { it_db_count "user_id = $1"; }
 cp_native_expired() { local IT_CONF=$CP_CONF; it_mint --sub "$1" --sid "$S_SID" --exp-in -30; }
 cp_sanctum_login() { cp_token "$1" && TOK=$T_TOKEN; }
 cp_sanctum_count() { cp_sql "SELECT COUNT(*) FROM personal_access_tokens WHERE tokenable_id = $1"; }

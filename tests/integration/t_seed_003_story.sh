@@ -12,8 +12,6 @@ trap pr_cleanup EXIT
 P=/api/v1/auth
 J='Content-Type: application/json'
 login() { local IT_CONF=$CP_CONF; it_session "$1"; }
-sessions() { it_sql app -N -B -e "SELECT COUNT(*) FROM user_sessions WHERE user_id = $1"; }
-has_sid() { it_sql app -N -B -e "SELECT COUNT(*) FROM user_sessions WHERE session_hash = UNHEX(SHA2('$1', 256))"; }
 
 up=0
 cp_up native && up=1
@@ -28,7 +26,7 @@ cp_http POST $P/logout -H "Authorization: Bearer ${S_ACCESS}x"
 expect_error 401 UNAUTHORIZED
 cp_http POST $P/logout -H "Authorization: Bearer $S_REFRESH"
 expect_error 401 UNAUTHORIZED
-expect_eq "$(has_sid "$S_SID")" 1 "the session is still there"
+expect_eq "$(pr_sid_count "$S_SID")" 1 "the session is still there"
 t_end
 
 t_begin "seed 003 AC2, AC5: the current session is deleted from user_sessions, 204 No Content" keep
@@ -37,8 +35,8 @@ login "$u"
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS"
 expect_status 204
 expect_eq "$H_BODY_BYTES" 0 "body bytes"
-expect_eq "$(has_sid "$S_SID")" 0 "the bearer's session"
-expect_eq "$(has_sid "$sid")" 1 "the user's other session"
+expect_eq "$(pr_sid_count "$S_SID")" 0 "the bearer's session"
+expect_eq "$(pr_sid_count "$sid")" 1 "the user's other session"
 t_end
 
 t_begin "seed 003 AC3: refresh_token invalidates that specific session (LogoutRequest body), 204" keep
@@ -47,32 +45,32 @@ other_refresh=$S_REFRESH other_sid=$S_SID
 login "$u"
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d "{\"refresh_token\":\"$other_refresh\"}"
 expect_status 204
-expect_eq "$(has_sid "$other_sid")" 0 "the refresh token's session"
-expect_eq "$(has_sid "$S_SID")" 1 "the bearer's own session"
+expect_eq "$(pr_sid_count "$other_sid")" 0 "the refresh token's session"
+expect_eq "$(pr_sid_count "$S_SID")" 1 "the bearer's own session"
 # the same refresh token again: already gone is fine while the bearer is logged in
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d "{\"refresh_token\":\"$other_refresh\",\"all_devices\":false}"
 expect_status 204
 t_end
 
 t_begin "seed 003: an invalid or expired refresh token is 401; nothing deleted" keep
-n=$(sessions "$u")
+n=$(it_db_count "user_id = $u")
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d "{\"refresh_token\":\"${other_refresh}x\"}"
 expect_error 401 UNAUTHORIZED
 expired=$(IT_CONF=$CP_CONF it_mint --sub "$u" --sid "$S_SID" --jti rj --type refresh --exp-in -5)
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d "{\"refresh_token\":\"$expired\"}"
 expect_error 401 UNAUTHORIZED
-expect_eq "$(sessions "$u")" "$n" "sessions of the user"
+expect_eq "$(it_db_count "user_id = $u")" "$n" "sessions of the user"
 t_end
 
 t_begin "seed 003 AC4: all_devices=true deletes every session of the user, 204" keep
 login "$u"
-n=$(sessions "$u")
+n=$(it_db_count "user_id = $u")
 login "$((u + 1))"
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d '{"all_devices":true}'
 expect_status 204
-expect_eq "$(sessions "$((u + 1))")" 0 "sessions of the user"
+expect_eq "$(it_db_count "user_id = $((u + 1))")" 0 "sessions of the user"
 login "$((u + 1))"
-expect_eq "$(sessions "$u")" "$n" "another user's sessions"
+expect_eq "$(it_db_count "user_id = $u")" "$n" "another user's sessions"
 t_end
 
 t_begin "seed 003: a malformed LogoutRequest is refused before any delete (400 / 422 naming the field)" keep
@@ -80,5 +78,5 @@ cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d '{"all_de
 expect_error 422 VALIDATION_ERROR '{"all_devices":["must be a boolean"]}'
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d '{"refresh_token":'
 expect_error 400 BAD_REQUEST
-expect_eq "$(has_sid "$S_SID")" 1 "the bearer's session"
+expect_eq "$(pr_sid_count "$S_SID")" 1 "the bearer's session"
 t_end
