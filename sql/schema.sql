@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- Native schema for logout-fcgi (SPEC §5). MariaDB 10.11+, Galera-safe
 -- (InnoDB, primary key on every table).
 CREATE TABLE IF NOT EXISTS user_sessions (

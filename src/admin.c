@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin.c — logout-fcgi-admin: the operator's tool. It reads the same
  * config file as the worker and uses the same keys and statements:
@@ -48,10 +49,11 @@ struct mint_opts {
 };
 
 static void
-usage(void)
+usage(FILE *fp)
 {
-	fprintf(stderr,
+	fprintf(fp,
 	    "usage: logout-fcgi-admin [--config PATH] COMMAND [options]\n"
+	    "       logout-fcgi-admin --help | --version\n"
 	    "  create-session --user ID\n"
 	    "  mint --sub S [--sub-int] [--type access|refresh|none|VALUE] [--sid X] [--jti X]\n"
 	    "       [--exp-in SECONDS] [--nbf-in SECONDS] [--iat-in SECONDS]\n"
@@ -59,7 +61,10 @@ usage(void)
 	    "  create-token --user ID [--name NAME] [--expires-in MINUTES]\n"
 	    "  force-logout --user ID\n"
 	    "  gen-key [--alg HS256|HS512]\n"
-	    "  check-config\n");
+	    "  check-config\n"
+	    "The config path defaults to $LOGOUT_FCGI_CONFIG, then %s.\n"
+	    "See logout-fcgi-admin(8).\n",
+	    CONFIG_PATH);
 }
 
 static void
@@ -215,12 +220,12 @@ cmd_mint(const struct config *cfg, int argc, char **argv)
 			o.has_iat = 1;
 			break;
 		default:
-			usage();
+			usage(stderr);
 			return 2;
 		}
 	}
 	if (o.sub == NULL) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	if (o.type != NULL && !strcmp(o.type, "access"))
@@ -244,13 +249,13 @@ user_option(int argc, char **argv, long long *user)
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch != 'u' || parse_num(optarg, 0, LLONG_MAX, user, "--user") != 0) {
-			usage();
+			usage(stderr);
 			return -1;
 		}
 		have = 1;
 	}
 	if (!have) {
-		usage();
+		usage(stderr);
 		return -1;
 	}
 	return 0;
@@ -352,12 +357,12 @@ token_options(int argc, char **argv, struct token_opts *o)
 			o->name = optarg;
 		else if (ch != 'e' ||
 			 parse_num(optarg, 1, 52560000, &o->expires_in, "--expires-in") != 0) {
-			usage();
+			usage(stderr);
 			return -1;
 		}
 	}
 	if (!have) {
-		usage();
+		usage(stderr);
 		return -1;
 	}
 	return 0;
@@ -453,7 +458,7 @@ cmd_gen_key(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch != 'a' ||
 		    (alg = keyring_alg_parse(optarg, strlen(optarg))) == KEY_ALG_NONE) {
-			usage();
+			usage(stderr);
 			return 2;
 		}
 	}
@@ -473,16 +478,25 @@ main(int argc, char **argv)
 	char err[512];
 	int i = 1, rc;
 
+	/* Help and version need no config, no database and no libsodium. */
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		printf("logout-fcgi-admin (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
 	if (sodium_init() < 0 || db_library_init() != 0)
 		return 1;
 	if (path == NULL || path[0] == '\0')
-		path = SYSCONFDIR "/logout-fcgi.conf";
+		path = CONFIG_PATH;
 	if (argc > 2 && !strcmp(argv[1], "--config")) {
 		path = argv[2];
 		i = 3;
 	}
 	if (i >= argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	cmd = argv[i];
@@ -508,7 +522,7 @@ main(int argc, char **argv)
 	else if (!strcmp(cmd, "force-logout"))
 		rc = cmd_force_logout(cfg, argc, argv);
 	else {
-		usage();
+		usage(stderr);
 		rc = 2;
 	}
 	config_free(cfg);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * audit.c — the audit trail: one JSON object per line on stderr, written
  * with a single write(2) so lines from concurrent threads and processes do

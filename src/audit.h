@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * audit.h — one JSON line per logout, logout-all and refused attempt.
  * Control characters and quotes are escaped; tokens and secrets never

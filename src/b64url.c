@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * b64url.c — strict base64url for JWS segments, on libsodium's decoder.
  * libsodium already refuses padding and non-canonical trailing bits; it

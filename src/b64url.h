@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * b64url.h — strict base64url (RFC 4648 §5) without padding, as JWS uses.
  * Padded, non-canonical and empty inputs are refused: libsodium alone

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * batch.c — the committer: one thread and one database connection per
  * process. Requests queue a job and sleep on their own condition variable;

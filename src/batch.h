@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * batch.h — group commit for logouts. Concurrent logout requests of one
  * process are ended by one statement and one commit: a committer thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * body.c — the LogoutRequest body. Types are checked member by member so a
  * 422 can name the field, as clients of the envelope style expect.

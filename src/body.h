@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * body.h — the optional LogoutRequest JSON body:
  *   {"refresh_token": "<token>", "all_devices": false}

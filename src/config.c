@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config.c — the INI file (inih) into one immutable struct config.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config.h — the immutable configuration snapshot. Parsed from an INI file
  * once at start-up; nothing mutates it afterwards, so every thread reads it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * db.c — the database edge. Each worker thread owns one struct db: one
  * connection, its prepared statements, and where it is in the host list.

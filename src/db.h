@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * db.h — one persistent MariaDB connection per worker thread, with the
  * configured statements prepared once per connection (and again after a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fcgi_main.c — the worker program: options, the configuration, the
  * listening socket, and then either one serving process (server.c) or the
@@ -91,8 +92,9 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: logout-fcgi [--config PATH] [--threads N] [--workers N]\n"
 	    "                   [--listen PATH|HOST:PORT] [--check-config] [--version]\n"
-	    "The config path defaults to $LOGOUT_FCGI_CONFIG, then %s.\n",
-	    SYSCONFDIR "/logout-fcgi.conf");
+	    "The config path defaults to $LOGOUT_FCGI_CONFIG, then %s.\n"
+	    "See logout-fcgi(8) and logout-fcgi.conf(5).\n",
+	    CONFIG_PATH);
 }
 
 struct options {
@@ -122,7 +124,7 @@ parse_options(int argc, char **argv, struct options *o)
 	/* mod_fcgid and lighttpd's bin-path set environment more easily than
 	 * arguments. */
 	if ((o->config = getenv("LOGOUT_FCGI_CONFIG")) == NULL || o->config[0] == '\0')
-		o->config = SYSCONFDIR "/logout-fcgi.conf";
+		o->config = CONFIG_PATH;
 	while ((ch = getopt_long(argc, argv, "c:t:l:w:CVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -149,7 +151,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->check_only = 1;
 			break;
 		case 'V':
-			printf("%s\n", PACKAGE_STRING);
+			printf("logout-fcgi (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			exit(0);
 		case 'h':
 			usage(stdout);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * handlers.c — what a logout means (SPEC §2, §6). A token is valid only
  * while its session row exists, so with signed tokens every action is a

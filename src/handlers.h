@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * handlers.h — the logout and logout-all actions: authenticate the bearer,
  * read the LogoutRequest, run the statement, pick the response. No I/O of

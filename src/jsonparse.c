@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jsonparse.c — json-c behind strict flags, plus the one check json-c cannot
  * make: it silently keeps the last of two equal member names, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jsonparse.h — one strict, bounded way to turn untrusted bytes into a
  * json-c object: depth-limited, UTF-8 validated, whole input consumed, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keyring.c — HMAC keys: parse the algorithm, decode a secret from its file
  * or environment form, and find a key by kid. Secrets live in

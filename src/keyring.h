@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keyring.h — the signing keys: one algorithm per key, selected by kid.
  * Keys are loaded once at start-up (or reload) and are then read-only.

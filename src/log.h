@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.h — operational messages (start, stop, database trouble) as plain
  * lines on stderr. Callers pass fixed text and numbers only: never a token,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ratelimit.c — the host-wide fixed-window rate limiter: a state file
  * mapped MAP_SHARED by every worker, holding a table of counters that

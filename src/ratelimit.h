@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ratelimit.h — a host-wide fixed-window rate limiter (Laravel's
  * throttle:N,W): per key, a window opens at the first hit, hits inside it

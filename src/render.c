@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render.c — CGI response bytes in the configured style: envelope (seeds
  * 001, 003, 004), fastapi (seed 000) or laravel (seed 002). Bodies are

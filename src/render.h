@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render.h — a response value to the bytes of a CGI response: Status line,
  * headers every response carries, and the body in the configured style

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * request.c — FastCGI params into a struct request. The path is taken from
  * the first of these that the server set: SCRIPT_NAME+PATH_INFO (Apache,

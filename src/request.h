@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * request.h — FastCGI params to one normalized request: method, route,
  * the headers we use, and the trace id. Pure over a param getter so it can

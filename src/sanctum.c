@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sanctum.c — Laravel Sanctum token shape, hashing and minting. Laravel
  * finds the row by the id before '|' and then compares the stored hash

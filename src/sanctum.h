@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sanctum.h — Laravel Sanctum personal access tokens (SPEC §4, format
  * sanctum): "<id>|<secret>", where the table's token column holds the hex

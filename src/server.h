@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * server.h — one worker process: its threads, each with its own FastCGI
  * request and database handle, and its life: serve until SIGTERM/SIGINT,

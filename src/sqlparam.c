@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sqlparam.c — compile ":name" parameters into '?' placeholders. A small
  * scanner that knows where SQL text is not code (quoted strings, quoted

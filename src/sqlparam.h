@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sqlparam.h — named SQL parameters (":sub", ":sid_hash", ...) compiled into
  * '?' placeholders plus an ordered list of which value binds where. Values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * supervisor.c — --workers N: a parent that only forks, watches and signals.
  *

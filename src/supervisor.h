@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * supervisor.h — the pre-fork supervisor of --workers N: forks worker
  * processes that share one listening socket, restarts any that dies, and

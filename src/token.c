@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * token.c — JWS compact serialization with HS256/HS512 (RFC 7515, 7518,
  * 7519), on libsodium.

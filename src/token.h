@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * token.h — JWS compact (HS256/HS512) verification and signing.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * util.c — bounded parsing and copying shared by every module. Every number
  * read from a config file or a request goes through util_strntonum.

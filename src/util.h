@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * util.h — small bounded helpers every module shares: one number parser
  * that rejects overflow and trailing junk, truncation-checked copies, hex.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- laravel-sanctum.sql — the tables a Laravel + Sanctum application has, as
 -- Laravel's schema builder creates them on MariaDB: Sanctum 4's
 -- create_personal_access_tokens_table migration and a minimal users table

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- tests/bench/bench.lua — wrk script of tests/bench/run.
 --
 --   wrk -tT -cC -d<SECS+1>s -s bench.lua URL -- KIND PATH ITEMS SECS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench_mint.c — session rows and request material for tests/bench/run,
  * in bulk.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ceiling.c — the least work a FastCGI logout can do, as a yardstick for
  * tests/bench/run. Same libfcgi, same thread-per-request model and same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz.h — helpers shared by the libFuzzer harnesses (header-only, static
  * inline, so each harness stays one source file):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_body.c — body_parse (and through it jsonparse_strict) on arbitrary
  * bytes: NULs, bad UTF-8, depth bombs, duplicate members, wrong types.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_config.c — config_load_string on arbitrary text (a NUL-terminated
  * copy of the input). Key and password secrets come from the environment

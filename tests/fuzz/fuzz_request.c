@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_request.c — the routing layer: FastCGI params through request_parse,
  * handler_precheck, render_response and audit_format.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_sqlparam.c — sqlparam_compile on arbitrary text (a NUL-terminated
  * copy of the input: the function takes a C string).

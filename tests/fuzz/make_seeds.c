@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * make_seeds.c — writes the seed corpora of tests/fuzz/corpus/ (which are
  * committed as static files; this program documents how they were made and

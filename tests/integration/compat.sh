@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/compat.sh — helpers for the seed cases (t_seed_*): a
 # compat profile from deploy/profiles/ served by its own worker and nginx
 # against its framework's tables (sql/compat/), tokens made the way each

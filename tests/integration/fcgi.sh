@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # fcgi.sh — a minimal FastCGI client in bash (/dev/tcp, no other tool), to
 # send a worker what no web server would pass on. Sourced by case files.
 

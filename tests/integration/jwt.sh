@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/jwt.sh — JWTs crafted by hand, for the hostile-input
 # cases (t_attacks, t_abuse, t_authz). Sourced after lib.sh; bash only.
 #

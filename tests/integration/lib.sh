@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/lib.sh — helpers for the integration suite (sourced).
 #
 # Brings up, under one private directory, everything a logout request

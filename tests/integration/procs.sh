@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/procs.sh — helpers for the process-model cases
 # (t_procs, t_reload, t_lifecycle): extra logout-fcgi processes on their own
 # sockets, each behind its own small nginx, bulk sessions, load loops.

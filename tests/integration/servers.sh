@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/integration/servers.sh — logout-fcgi behind each real web server
 # (sourced by t_servers.sh, after lib.sh).
 #

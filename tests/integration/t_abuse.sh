@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_abuse.sh — protocol and body abuse. Through the suite's nginx: oversized
 # headers and bodies, lying Content-Length, invalid UTF-8, depth bombs, NUL
 # bytes, Content-Type variants, hostile User-Agent and X-Request-Id. What

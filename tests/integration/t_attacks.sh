@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_attacks.sh — a JWT attack corpus through the real service (nginx and the
 # suite's worker; a second worker with issuer, audience and an HS512 key for
 # the cases that need them). Every token is crafted by hand (jwt.sh) and,

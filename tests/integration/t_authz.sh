@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_authz.sh — user A (42) can never end user B's (43) sessions, whatever
 # the combination of bearer, refresh_token and all_devices. For every
 # combination of A's bearer x {no refresh_token, A's, B's, garbage} x

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_batch.sh — logouts batched by the committer (group commit: one DELETE
 # ... RETURNING and one commit for whatever is queued) keep every answer
 # exact under concurrency: each session ends once (of two requests for the

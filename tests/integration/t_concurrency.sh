@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_concurrency.sh — parallel requests over the worker's threads: every one
 # answered, none lost, and racing logout-alls never leave a row or a 5xx.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_db_down.sh — database unreachable: a fast 503, and the same workers
 # recover by themselves once it is back.
 

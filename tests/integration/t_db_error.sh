@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_db_error.sh — a database that answers but rejects the statement (the
 # schema no longer matches the [sql] section): 500 INTERNAL_ERROR, nothing
 # changed, and the same workers serve again once the schema is back.

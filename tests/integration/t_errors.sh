@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_errors.sh — every refusal: the right status and code, and no row deleted.
 
 P=/api/v1/auth

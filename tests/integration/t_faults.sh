@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_faults.sh — the database fails at the worst moment: down at start-up,
 # killed (-9) under load, frozen (SIGSTOP), rows locked by another client.
 # Workers must answer fast 503s (never hang, never crash), recover by

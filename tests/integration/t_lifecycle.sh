@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_lifecycle.sh — start and stop: systemd socket activation (the socket on
 # fd 3, LISTEN_PID/LISTEN_FDS, as deploy/systemd/logout-fcgi.socket passes
 # it), alone and with --workers 2; SIGTERM under load finishes what was

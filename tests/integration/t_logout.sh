@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_logout.sh — POST /logout: the bearer's session ends, once.
 # Sourced by tests/integration/run in a subshell (lib.sh loaded, stack up).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_logout_all.sh — POST /logout-all: every session of the user, one batch.
 
 P=/api/v1/auth

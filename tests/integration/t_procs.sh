@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_procs.sh — several processes on one socket: the --workers supervisor
 # (a killed worker is replaced, requests keep being answered, SIGHUP and
 # SIGTERM are passed on) and spawn-fcgi -F 2. Each runs on its own socket

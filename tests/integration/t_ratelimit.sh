@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_ratelimit.sh — the host-wide rate limit of seeds 001 and 004 (60
 # requests a minute), deploy/profiles/native.conf under --workers 2: the
 # 61st request of one user within the minute is 429 in the envelope with

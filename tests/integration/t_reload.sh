@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_reload.sh — SIGHUP re-reads the config and its keys without dropping a
 # request: a key added is accepted, a key removed is refused, a file that
 # fails validation is logged and the running configuration stays.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_reload_sql.sh — a reload that changes [sql] reaches every thread, also
 # one that slept through earlier reloads (a new snapshot may reuse the
 # address of a freed one: threads compare generations, not pointers).

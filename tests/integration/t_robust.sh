@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_robust.sh — a worker outlives clients that hang up mid-response, and
 # 10 000 requests of mixed valid and invalid traffic leave its memory and
 # file descriptors flat.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_seed_000_fastapi.sh — pins ../shared seed 000_6f68a069c56da82a.txt
 # ("Auth Logout All Endpoint", FastAPI) with deploy/profiles/fastapi.conf
 # against sql/compat/fastapi.sql: PyJWT-signed HS256 tokens (sub = username)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_seed_001_logout_all.sh — pins ../shared seed 001_1a61e039838483ed.txt
 # ("Auth: Logout All Sessions"): 200 {"success":true,"data":{"message":
 # "Logged out from all devices"}}, every token of the user revoked in one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_seed_002_sanctum_all.sh — pins ../shared seed 002_51fed5c6156d7ff4.txt
 # ("POST /api/v1/auth/logout", Laravel Sanctum, revoke all tokens) with
 # deploy/profiles/sanctum-all.conf against Laravel's personal_access_tokens

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_seed_003_story.sh — pins ../shared seed 003_889b91a41dfecd60.txt (Story
 # 9.7 "Logout Endpoint", native profile, deploy/profiles/native.conf), its six
 # acceptance criteria: Bearer required; the current session deleted from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_seed_004_logout.sh — pins ../shared seed 004_299871a0cf44ff29.txt
 # ("Auth: Logout"): revoke only the current session or token, 204 without a
 # body; 401 in the error envelope for a wrong, expired or missing token and

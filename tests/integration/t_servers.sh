@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_servers.sh — the same contract behind every supported web server setup:
 #   nginx-keepconn   nginx, fastcgi_keep_conn on + upstream keepalive
 #   apache-proxy     Apache 2.4 + mod_proxy_fcgi to a spawn-fcgi worker

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_signals.sh — SIGTERM ends a worker cleanly (exit 0, promptly). Uses a
 # second worker on its own socket, started by `spawn-fcgi -n` (no fork) so
 # it is this shell's child and its exit status can be read.

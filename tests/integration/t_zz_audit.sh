@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # t_zz_audit.sh — the audit trail on the worker's stderr. Runs last (by name)
 # so the token check covers every token the suite has handled.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_audit.c — pins src/audit.c: audit_format writes exactly one line of
  * valid JSON (checked by json-c, strict, UTF-8 validated) with the fields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_b64url.c — pins src/b64url.c: RFC 4648 §10 vectors in the URL-safe
  * alphabet without padding, and the strictness a JWS segment needs: no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_body.c — pins src/body.c, the optional LogoutRequest body
  * {"refresh_token": "...", "all_devices": false}: empty is fine, both

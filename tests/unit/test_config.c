@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_config.c — pins src/config.c (and the secret decoding of
  * src/keyring.c it relies on): a minimal config gets the defaults that

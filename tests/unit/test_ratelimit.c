@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_ratelimit.c — pins src/ratelimit.c, the host-wide fixed-window
  * limiter: throttle:60,1 counts 60 hits then refuses until the window

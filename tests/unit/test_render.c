@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_render.c — pins src/render.c, the envelope style (SPEC §2, §3, §6):
  * every response starts with its Status line and carries Cache-Control:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_request.c — pins src/request.c over a static table of FastCGI
  * params: the route from the param sets Apache, nginx and lighttpd really

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_sanctum.c — pins src/sanctum.c against Laravel Sanctum's token rules:
  * "<id>|<secret>" split at the first '|', the id a plain positive decimal

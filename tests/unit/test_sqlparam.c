@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_sqlparam.c — pins src/sqlparam.c: ":name" outside quotes and
  * comments becomes '?', with the bind order (repeats bind twice) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_token.c — pins src/token.c against SPEC §4: the RFC 7515 A.1 HS256
  * example, RFC 4231 HMAC vectors (keys of any length through

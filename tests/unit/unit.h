@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unit.h — helpers shared by the Check unit tests (header-only, static
  * inline, so each test binary stays one source file):
