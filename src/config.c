@@ -25,6 +25,7 @@
 #include "util.h"
 
 #define MAX_KEYS     16
+#define MAX_SEEN     (64 + MAX_KEYS * 8)
 #define RAW_MAX	     SQL_MAX_LEN
 #define LINE_MAX_LEN 4096
 
@@ -140,7 +141,9 @@ struct parse_ctx {
 	struct raw_value sql[STMT_COUNT];
 	struct raw_value admin_sql[ADMIN_STMT_COUNT];
 	struct raw_value hosts, password_file, password_env, default_key, rl_file;
-	char seen[64][80]; /* "section\nkey" of every key set, for duplicates */
+	/* "section\nkey" of every key set, for duplicates. Only known keys get
+	 * past the section handlers, so MAX_SEEN bounds a valid file. */
+	char seen[MAX_SEEN][KEY_NAME_MAX + 96];
 	size_t nseen;
 };
 
@@ -630,7 +633,7 @@ continue_value(struct parse_ctx *ctx, const char *value)
 static int
 check_duplicate(struct parse_ctx *ctx, const char *section, const char *key)
 {
-	char id[80];
+	char id[sizeof(ctx->seen[0])];
 	size_t i;
 
 	snprintf(id, sizeof(id), "%s\n%s", section, key);
@@ -639,8 +642,11 @@ check_duplicate(struct parse_ctx *ctx, const char *section, const char *key)
 			failf(ctx, ctx->lineno, "\"%s\" is set twice in [%s]", key, section);
 			return 0;
 		}
-	if (ctx->nseen < sizeof(ctx->seen) / sizeof(ctx->seen[0]))
-		util_strlcpy(ctx->seen[ctx->nseen++], id, sizeof(id));
+	if (ctx->nseen == MAX_SEEN) {
+		failf(ctx, ctx->lineno, "more than %d settings", MAX_SEEN);
+		return 0;
+	}
+	util_strlcpy(ctx->seen[ctx->nseen++], id, sizeof(id));
 	return 1;
 }
 

@@ -392,6 +392,37 @@ START_TEST(unknown_key)
 }
 END_TEST
 
+/* A key set twice is refused however many settings come before it: 16
+ * key sections of 3 settings and the [server] keys are past 64. */
+START_TEST(duplicate_after_many)
+{
+	char text[8192];
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+	    "[server]\nthreads = 2\nmax_body = 100\nbatch = no\n");
+	for (i = 0; i < 16; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "[key k%d]\nalg = HS256\nsecret_env = LOGOUT_UNIT_SECRET\nencoding = raw\n", i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+	    "[token]\ndefault_key = k0\n[server]\nthreads = 3\n");
+	ck_assert_uint_lt(n, sizeof(text));
+	expect_error(text, 4 + 16 * 4 + 4, "\"threads\" is set twice in [server]");
+	/* the same file without the second threads loads */
+	text[n - strlen("[server]\nthreads = 3\n")] = '\0';
+	set_env();
+	{
+		char err[512];
+		struct config *c = config_load_string(text, NAME, err, sizeof(err));
+
+		ck_assert_msg(c != NULL, "%s", err);
+		ck_assert_uint_eq(c->keys.nkeys, 16);
+		config_free(c);
+	}
+}
+END_TEST
+
 START_TEST(unknown_section)
 {
 	expect_error(
@@ -588,7 +619,7 @@ config_suite(void)
 
 	UNIT_TCASE(s, "load", minimal_defaults, shipped_file, missing_file, settings,
 	    continuation_lines, keys, decode_secret, stmt_names, exact_key_lengths);
-	UNIT_TCASE(s, "refuse", unknown_key, unknown_section, bad_numbers, bad_alg, short_keys,
+	UNIT_TCASE(s, "refuse", unknown_key, duplicate_after_many, unknown_section, bad_numbers, bad_alg, short_keys,
 	    secret_sources, key_selection, bad_sql, bad_logout_status, syntax);
 	UNIT_TCASE(s, "profiles", profile_settings, sanctum_format, bad_profile_settings);
 	return s;
