@@ -392,34 +392,38 @@ START_TEST(unknown_key)
 }
 END_TEST
 
-/* A key set twice is refused however many settings come before it: 16
- * key sections of 3 settings and the [server] keys are past 64. */
+/* A key set twice is refused however many settings come before its
+ * first setting: here 64 (16 key sections of 3, [database], [token]). */
 START_TEST(duplicate_after_many)
 {
-	char text[8192];
-	size_t n = 0;
-	int i;
+	char text[8192], err[512];
+	struct config *c;
+	size_t n = 0, ok_len;
+	int i, line;
 
-	n += (size_t)snprintf(text + n, sizeof(text) - n,
-	    "[server]\nthreads = 2\nmax_body = 100\nbatch = no\n");
 	for (i = 0; i < 16; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n,
 		    "[key k%d]\nalg = HS256\nsecret_env = LOGOUT_UNIT_SECRET\nencoding = raw\n", i);
 	n += (size_t)snprintf(text + n, sizeof(text) - n,
-	    "[token]\ndefault_key = k0\n[server]\nthreads = 3\n");
+	    "[database]\nhosts = db1\nuser = u\nname = n\nconnect_timeout = 1\n"
+	    "read_timeout = 1\nwrite_timeout = 1\nretries = 1\n"
+	    "[token]\nleeway = 1\nissuer = i\naudience = a\ntype_claim = typ\n"
+	    "access_type = access\nrefresh_type = refresh\ndefault_key = k0\n"
+	    "access_ttl = 60\nrefresh_ttl = 120\n"
+	    "[server]\nthreads = 2\n");
+	ok_len = n;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "threads = 3\n");
 	ck_assert_uint_lt(n, sizeof(text));
-	expect_error(text, 4 + 16 * 4 + 4, "\"threads\" is set twice in [server]");
+	line = 16 * 4 + 8 + 10 + 2 + 1;
+	expect_error(text, line, "\"threads\" is set twice in [server]");
 	/* the same file without the second threads loads */
-	text[n - strlen("[server]\nthreads = 3\n")] = '\0';
+	text[ok_len] = '\0';
 	set_env();
-	{
-		char err[512];
-		struct config *c = config_load_string(text, NAME, err, sizeof(err));
-
-		ck_assert_msg(c != NULL, "%s", err);
-		ck_assert_uint_eq(c->keys.nkeys, 16);
-		config_free(c);
-	}
+	c = config_load_string(text, NAME, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->keys.nkeys, 16);
+	ck_assert_int_eq(c->threads, 2);
+	config_free(c);
 }
 END_TEST
 
