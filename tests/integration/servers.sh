@@ -103,10 +103,13 @@ srv_www_close() {
 
 # ---------------------------------------------------------------- users
 
+SRV_USER_COMMENT="logout-fcgi tests"
+
 # srv_user_ensure NAME HOME — the unprivileged account NAME exists (created
-# when missing, with a group of its name and no login shell) and its home in
-# the password database is HOME, which mod_userdir looks up. Idempotent: an
-# account left by an earlier run is reused and pointed at HOME.
+# when missing, with a group of its name, no login shell and the comment
+# SRV_USER_COMMENT) and its home in the password database, which
+# mod_userdir looks up, is HOME. Idempotent: an account left by an earlier
+# run is reused and pointed at HOME.
 srv_user_ensure() {
 	local name=$1 home=$2 group=-U
 	if getent passwd "$name" >/dev/null; then
@@ -114,7 +117,7 @@ srv_user_ensure() {
 			usermod -d "$home" "$name" >/dev/null || return 1
 	else
 		getent group "$name" >/dev/null && group="-g $name"
-		useradd -M -d "$home" -s /usr/sbin/nologin $group -c "logout-fcgi tests" "$name" ||
+		useradd -M -d "$home" -s /usr/sbin/nologin $group -c "$SRV_USER_COMMENT" "$name" ||
 			return 1
 	fi
 	[ "$(getent passwd "$name" | cut -d: -f6)" = "$home" ]

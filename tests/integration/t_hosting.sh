@@ -81,6 +81,17 @@ ht_dir=$(mktemp -d "${IT_TMPDIR:-/tmp}/logout-hosting.XXXXXX") && chmod 0755 "$h
 	ht_failed "make a temporary directory"
 home=$ht_dir/home/$HU
 ad=$ht_dir/apache
+# usermod refuses to move the home of an account in use: a run killed
+# before its cleanup may have left workers running as the test account.
+if old_uid=$(id -u "$HU" 2>/dev/null); then
+	# reused only when an earlier run made it (its comment field says so)
+	[ "$old_uid" != 0 ] && [ "$(getent passwd "$HU" | cut -d: -f5)" = "$SRV_USER_COMMENT" ] ||
+		ht_failed "reuse the account $HU: not one this test created"
+	for p in $(srv_user_pids "$old_uid"); do
+		it_log "hosting: stopping pid $p, left running as $HU by an earlier run"
+		it_stop_pid "$p" "$HU process" 5
+	done
+fi
 mkdir -p "$ht_dir/home" "$ad" && srv_user_ensure "$HU" "$home" || ht_failed "create the account $HU"
 ht_uid=$(id -u "$HU") && ht_gid=$(id -g "$HU") || ht_failed "look up $HU"
 # A home as a host makes it: the user's, and o+x so that a web server
