@@ -101,6 +101,55 @@ srv_www_close() {
 	chgrp "$gid" "$IT_DIR" && chmod "$mode" "$IT_DIR" && rm -f "$IT_DIR/.www-open"
 }
 
+# ---------------------------------------------------------------- users
+
+SRV_USER_COMMENT="logout-fcgi tests"
+
+# srv_user_ensure NAME HOME — the unprivileged account NAME exists (created
+# when missing, with a group of its name, no login shell and the comment
+# SRV_USER_COMMENT) and its home in the password database, which
+# mod_userdir looks up, is HOME. Idempotent: an account left by an earlier
+# run is reused and pointed at HOME.
+srv_user_ensure() {
+	local name=$1 home=$2 group=-U
+	if getent passwd "$name" >/dev/null; then
+		[ "$(getent passwd "$name" | cut -d: -f6)" = "$home" ] ||
+			usermod -d "$home" "$name" >/dev/null || return 1
+	else
+		getent group "$name" >/dev/null && group="-g $name"
+		useradd -M -d "$home" -s /usr/sbin/nologin $group -c "$SRV_USER_COMMENT" "$name" ||
+			return 1
+	fi
+	[ "$(getent passwd "$name" | cut -d: -f6)" = "$home" ]
+}
+
+# srv_as USER CMD... — CMD as USER with its groups, from its home, in a
+# login-like environment (HOME, USER, LOGNAME, a plain PATH) and nothing of
+# ours: no LOGOUT_FCGI_CONFIG, no make flags.
+srv_as() {
+	local user=$1 home gid
+	shift
+	home=$(getent passwd "$user" | cut -d: -f6) && gid=$(id -g "$user") || return 1
+	(cd "$home" && setpriv --reuid="$user" --regid="$gid" --init-groups -- \
+		env -i HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh LANG=C \
+		PATH=/usr/local/bin:/usr/bin:/bin "$@")
+}
+
+# srv_user_pids UID — the live processes whose real or effective uid is UID.
+srv_user_pids() {
+	local f pid key ruid euid rest
+	for f in /proc/[0-9]*/status; do
+		key=
+		while read -r key ruid euid rest; do
+			[ "$key" = Uid: ] && break
+		done 2>/dev/null <"$f"
+		[ "$key" = Uid: ] && { [ "$ruid" = "$1" ] || [ "$euid" = "$1" ]; } || continue
+		pid=${f#/proc/}
+		pid=${pid%/status}
+		it_alive "$pid" && printf '%s\n' "$pid"
+	done
+}
+
 # ---------------------------------------------------------------- workers
 
 # srv_worker_spawn DIR CONF [spawn-fcgi options...] — one worker under
