@@ -10,6 +10,7 @@
  * the serving path trusts the snapshot.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -320,11 +321,35 @@ set_choice(struct parse_ctx *ctx, const char *key, const char *value, const char
 	return 0;
 }
 
+/* [server] keys that are plain unsigned numbers. */
+static const struct num_key {
+	const char *name;
+	long long min, max;
+	size_t off; /* of an unsigned int in struct config */
+} server_nums[] = {
+    {"header_timeout", 1, 3600, offsetof(struct config, header_timeout)},
+    {"body_timeout", 1, 3600, offsetof(struct config, body_timeout)},
+    {"send_timeout", 1, 3600, offsetof(struct config, send_timeout)},
+    {"keepalive_timeout", 1, 86400, offsetof(struct config, keepalive_timeout)},
+    {"shutdown_timeout", 1, 86400, offsetof(struct config, shutdown_timeout)},
+    {"max_params", 1024, 1048576, offsetof(struct config, max_params)},
+    {"max_connections", 16, 1000000, offsetof(struct config, max_connections)},
+};
+
 static int
 on_server(struct parse_ctx *ctx, const char *key, const char *value)
 {
 	struct config *c = ctx->cfg;
 	long long n;
+	size_t i;
+
+	for (i = 0; i < sizeof(server_nums) / sizeof(server_nums[0]); i++)
+		if (!strcmp(key, server_nums[i].name)) {
+			if (!set_num(ctx, key, value, server_nums[i].min, server_nums[i].max, &n))
+				return 0;
+			*(unsigned int *)((char *)c + server_nums[i].off) = (unsigned int)n;
+			return 1;
+		}
 
 	if (!strcmp(key, "path_prefix")) {
 		size_t len = strlen(value);
@@ -688,6 +713,13 @@ set_defaults(struct config *c)
 	util_strlcpy(c->path_prefix, "/api/v1/auth", sizeof(c->path_prefix));
 	c->max_body = 4096;
 	c->threads = 16;
+	c->header_timeout = 5;
+	c->body_timeout = 10;
+	c->send_timeout = 10;
+	c->keepalive_timeout = 75;
+	c->shutdown_timeout = 30;
+	c->max_params = 65536;
+	c->max_connections = 4096;
 	util_strlcpy(c->type_claim, "typ", sizeof(c->type_claim));
 	util_strlcpy(c->access_type, "access", sizeof(c->access_type));
 	util_strlcpy(c->refresh_type, "refresh", sizeof(c->refresh_type));

@@ -68,6 +68,14 @@ struct config {
 	unsigned int endpoints;	     /* ENDPOINT_* bits */
 	int batch;		     /* [server] batch: group commit of logouts... */
 	int batch_logout;	     /* ...and it applies (built-in logout statement) */
+	/* Client limits, enforced by the acceptor (acceptor.h); seconds. */
+	unsigned int header_timeout;	/* first byte to a complete request */
+	unsigned int body_timeout;	/* each read of a body */
+	unsigned int send_timeout;	/* each write of a response */
+	unsigned int keepalive_timeout; /* a kept connection between requests */
+	unsigned int shutdown_timeout;	/* the drain at SIGTERM */
+	unsigned int max_params;	/* bytes of a request's FastCGI params */
+	unsigned int max_connections;	/* per process */
 
 	/* [token] */
 	enum token_format format;

@@ -24,67 +24,11 @@
 
 #include "config.h"
 #include "db.h"
+#include "listener.h"
 #include "log.h"
 #include "server.h"
 #include "supervisor.h"
 #include "util.h"
-
-#define LISTEN_BACKLOG	    1024
-#define SD_LISTEN_FDS_START 3
-
-/* The socket systemd passed, or -1. The variables are for this process
- * only: they are removed so that children do not mistake them for theirs. */
-static int
-systemd_listener(void)
-{
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-	long long p, n;
-	int fd = -1;
-
-	if (pid == NULL || fds == NULL)
-		return -1;
-	if (util_strtonum(pid, 1, 1LL << 40, &p) == 0 && p == (long long)getpid() &&
-	    util_strtonum(fds, 1, 1024, &n) == 0) {
-		if (n > 1)
-			log_warn("systemd passed %lld sockets; serving the first", n);
-		fd = SD_LISTEN_FDS_START;
-	}
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
-	return fd;
-}
-
-static int
-open_listener(const char *addr)
-{
-	int fd, type;
-	socklen_t len = sizeof(type);
-
-	if ((fd = systemd_listener()) >= 0)
-		return fd;
-	if (addr[0] == '\0') {
-		/* spawn-fcgi, mod_fcgid and lighttpd hand us the socket on fd 0. */
-		if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
-			log_err("standard input is not a socket: start under spawn-fcgi or use "
-				"--listen");
-			return -1;
-		}
-		return 0;
-	}
-	if (addr[0] == '/')
-		unlink(addr); /* a stale socket from a previous run */
-	if ((fd = FCGX_OpenSocket(addr, LISTEN_BACKLOG)) < 0) {
-		log_err("cannot listen on %s", addr);
-		return -1;
-	}
-	/* Only the web server (same group) may reach the socket (NOTES.md). */
-	if (addr[0] == '/' && chmod(addr, 0660) != 0) {
-		log_err("cannot chmod %s: %s", addr, strerror(errno));
-		return -1;
-	}
-	return fd;
-}
 
 static void
 usage(FILE *fp)
@@ -194,7 +138,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	nthreads = opt.threads ? opt.threads : cfg->threads;
-	if (FCGX_Init() != 0 || (fd = open_listener(opt.listen ? opt.listen : cfg->listen)) < 0) {
+	if (FCGX_Init() != 0) {
+		log_err("cannot initialise libfcgi");
+		config_free(cfg);
+		return 1;
+	}
+	if ((fd = listener_open(opt.listen ? opt.listen : cfg->listen, err, sizeof(err))) < 0) {
+		log_err("%s", err);
 		config_free(cfg);
 		return 1;
 	}

@@ -2,20 +2,21 @@
 /*
  * server.c — the threads of one worker process.
  *
- * Each thread owns an FCGX_Request, a database handle and a body buffer,
- * and serves one request at a time. There is no accept mutex: on Linux the
- * kernel hands each connection to one waiting accept(), and a lock would
- * let a thread idling on a kept connection starve the others (NOTES.md).
+ * The acceptor thread (acceptor.c) takes connections and queues each one
+ * whose request is complete; every worker thread owns an FCGX_Request, a
+ * database handle and a body buffer, takes the next queued connection,
+ * lets libfcgi read the request from it, serves it, and gives the
+ * connection back. Workers wait on the queue, never on a client.
  *
- * Signals are taken by the main thread with sigwait.
- * - SIGTERM/SIGINT: set the stop flag, call FCGX_ShutdownPending(), and
- *   interrupt the threads that are waiting for a request (SIGUSR1 without
- *   SA_RESTART, so their accept or read returns EINTR). SIGUSR1 is blocked
- *   while a thread serves a request, so a request is never cut short.
+ * Signals are taken by the main thread with sigtimedwait.
+ * - SIGTERM/SIGINT: drain (acceptor_drain: take the listen backlog, stop
+ *   listening, serve everything queued and in flight), bounded by
+ *   shutdown_timeout; a second one exits at once.
  * - SIGHUP: load the file again. On success the new snapshot replaces the
  *   current one atomically; each thread picks it up at its next request.
- *   The old snapshot is freed once no thread still serves a request with
- *   it. A file that fails validation leaves the current one in place.
+ *   The old one is retired and freed by a later tick once no thread still
+ *   serves a request with it, so a reload never waits for a client. A file
+ *   that fails validation leaves the current one in place.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,9 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
+#include "acceptor.h"
 #include "audit.h"
 #include "batch.h"
 #include "db.h"
@@ -48,25 +51,22 @@ struct worker {
 	struct db *db;
 	char *body; /* body_cap bytes */
 	size_t body_cap;
+	int unread; /* the request's input was not read to its end */
 	_Atomic(const struct config *) in_use; /* snapshot of the request being served */
-	atomic_int idle;		       /* waiting for a request: safe to interrupt */
-	atomic_int done;
 };
 
 struct server {
 	_Atomic(struct config *) cfg; /* the current snapshot */
-	atomic_int stopping;
-	int fd;
+	struct config **retired;      /* replaced, freed once no request uses them */
+	size_t nretired;
+	struct acceptor *acc;
 	struct worker *ws;
 	int nthreads;
 	struct batch *batch; /* logout group commit; NULL when off */
+	pthread_mutex_t exit_mu;
+	pthread_cond_t exit_cv;
+	int exited; /* worker threads that have returned */
 };
-
-static void
-on_wake(int sig)
-{
-	(void)sig; /* only there to interrupt a blocking call */
-}
 
 static const char *
 get_param(void *ctx, const char *name)
@@ -129,11 +129,14 @@ read_body(struct worker *w, const struct config *cfg, FCGX_Request *fr, const st
 	if (req->content_length >= 0 && got == want) {
 		char extra;
 
-		if (FCGX_GetStr(&extra, 1, fr->in) != 0)
+		if (FCGX_GetStr(&extra, 1, fr->in) != 0) {
 			fr->keepConnection = 0; /* more than announced: drop it */
+			w->unread = 1;
+		}
 	}
 	if (got > cfg->max_body) {
 		fr->keepConnection = 0; /* the rest of the body is still unread */
+		w->unread = 1;
 		response_error(resp, HERR_TOO_LARGE);
 		ev->event = "refused";
 		ev->reason = "payload too large";
@@ -163,6 +166,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	memset(&resp, 0, sizeof(resp));
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = w->pid;
+	w->unread = 0;
 	perr = request_parse(&req, cfg, get_param, fr);
 	if (adopt_config(w, cfg) != 0) {
 		response_error(&resp, HERR_INTERNAL);
@@ -172,6 +176,7 @@ serve(struct worker *w, FCGX_Request *fr)
 		/* Refused before reading stdin: close rather than reuse a kept
 		 * connection with a body still in it. */
 		fr->keepConnection = 0;
+		w->unread = 1;
 	} else if ((blen = read_body(w, cfg, fr, &req, &resp, &ev)) >= 0)
 		handler_run(cfg, w->db, w->srv->batch, &req, w->body, (size_t)blen, &resp, &ev);
 	ev.status = render_status(cfg, &resp);
@@ -187,77 +192,64 @@ serve(struct worker *w, FCGX_Request *fr)
 	atomic_store(&w->in_use, NULL);
 }
 
+/*
+ * One connection from the acceptor. libfcgi reads BEGIN_REQUEST and
+ * PARAMS from ipcFd (already complete, so it does not block); detached
+ * makes libfcgi close without its unbounded lingering read if it gives up
+ * on the connection, and keepConnection keeps FCGX_Accept_r's opening
+ * FCGX_Finish_r from closing a descriptor that is not its own yet. The
+ * output is flushed here, then the descriptor taken back before libfcgi's
+ * structures are freed, so the acceptor decides how it is closed.
+ */
+static void
+serve_connection(struct worker *w, FCGX_Request *fr, int fd)
+{
+	enum acceptor_end how;
+	int failed;
+
+	fr->keepConnection = 1;
+	fr->detached = 1;
+	fr->ipcFd = fd;
+	if (FCGX_Accept_r(fr) < 0) {
+		acceptor_done(w->srv->acc, fd, ACCEPTOR_CLOSED);
+		return;
+	}
+	serve(w, fr);
+	failed = FCGX_FClose(fr->err) != 0;
+	failed |= FCGX_FClose(fr->out) != 0;
+	failed |= FCGX_GetError(fr->in) != 0;
+	if (fr->keepConnection && !failed)
+		how = ACCEPTOR_KEEP;
+	else
+		how = w->unread ? ACCEPTOR_LINGER : ACCEPTOR_CLOSE;
+	fr->ipcFd = -1;
+	FCGX_Free(fr, 0);
+	acceptor_done(w->srv->acc, fd, how);
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct timespec pause = {0, 100 * 1000 * 1000};
+	struct server *srv = w->srv;
 	FCGX_Request fr;
-	sigset_t wake;
+	int fd;
 
-	sigemptyset(&wake);
-	sigaddset(&wake, SIGUSR1);
 	db_thread_init();
-	if (FCGX_InitRequest(&fr, w->srv->fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	/* No listening socket: libfcgi must never accept by itself. */
+	if (FCGX_InitRequest(&fr, -1, 0) != 0)
 		log_err("cannot initialise a FastCGI request");
-		goto out;
+	else {
+		while ((fd = acceptor_next(srv->acc)) >= 0)
+			serve_connection(w, &fr, fd);
+		FCGX_Free(&fr, 0);
 	}
-	while (!atomic_load(&w->srv->stopping)) {
-		int rc;
-
-		atomic_store(&w->idle, 1);
-		pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
-		if (atomic_load(&w->srv->stopping))
-			break;
-		rc = FCGX_Accept_r(&fr);
-		/* From here on a shutdown wake-up must not cut the request short:
-		 * it stays pending, and the next unblock takes it. */
-		pthread_sigmask(SIG_BLOCK, &wake, NULL);
-		atomic_store(&w->idle, 0);
-		if (rc < 0) {
-			if (atomic_load(&w->srv->stopping))
-				break;
-			if (rc != -EINTR) {
-				/* EMFILE and friends: do not spin on them. */
-				log_warn("accept failed: %s", strerror(-rc));
-				nanosleep(&pause, NULL);
-			}
-			continue;
-		}
-		serve(w, &fr);
-		FCGX_Finish_r(&fr);
-	}
-	FCGX_Finish_r(&fr);
-	FCGX_Free(&fr, 1);
-out:
 	db_thread_end();
-	atomic_store(&w->done, 1);
+	pthread_mutex_lock(&srv->exit_mu);
+	srv->exited++;
+	pthread_cond_signal(&srv->exit_cv);
+	pthread_mutex_unlock(&srv->exit_mu);
 	return NULL;
-}
-
-/* Interrupt waiting threads until every one has left its loop. */
-static void
-stop_workers(struct server *srv, int n)
-{
-	struct timespec tick = {0, 20 * 1000 * 1000};
-	int i, left;
-
-	atomic_store(&srv->stopping, 1);
-	FCGX_ShutdownPending();
-	do {
-		left = 0;
-		for (i = 0; i < n; i++) {
-			if (atomic_load(&srv->ws[i].done))
-				continue;
-			left++;
-			if (atomic_load(&srv->ws[i].idle))
-				pthread_kill(srv->ws[i].tid, SIGUSR1);
-		}
-		if (left)
-			nanosleep(&tick, NULL);
-	} while (left);
-	for (i = 0; i < n; i++)
-		pthread_join(srv->ws[i].tid, NULL);
 }
 
 /* Start the threads; returns how many run (all of them on success). */
@@ -296,11 +288,38 @@ in_use_anywhere(const struct server *srv, const struct config *cfg)
 	return 0;
 }
 
+/* Free the retired snapshots no request uses any more. */
+static void
+free_retired(struct server *srv)
+{
+	size_t i = 0;
+
+	while (i < srv->nretired)
+		if (in_use_anywhere(srv, srv->retired[i]))
+			i++;
+		else {
+			config_free(srv->retired[i]);
+			srv->retired[i] = srv->retired[--srv->nretired];
+		}
+}
+
+static void
+limits_of(const struct config *cfg, struct acceptor_limits *lim)
+{
+	lim->header_timeout = cfg->header_timeout * 1000;
+	lim->idle_timeout = cfg->keepalive_timeout * 1000;
+	lim->body_timeout = cfg->body_timeout * 1000;
+	lim->write_timeout = cfg->send_timeout * 1000;
+	lim->max_params = cfg->max_params;
+	lim->max_body = cfg->max_body;
+	lim->max_conns = cfg->max_connections;
+}
+
 static void
 reload(struct server *srv, const char *path)
 {
-	struct timespec tick = {0, 5 * 1000 * 1000};
-	struct config *next, *old;
+	struct config *next, *old, **r;
+	struct acceptor_limits lim;
 	char err[512];
 
 	if ((next = config_load(path, err, sizeof(err))) == NULL ||
@@ -309,15 +328,42 @@ reload(struct server *srv, const char *path)
 		config_free(next);
 		return;
 	}
+	if ((r = realloc(srv->retired, (srv->nretired + 1) * sizeof(*r))) == NULL) {
+		log_err("reload failed: out of memory; keeping the current configuration");
+		config_free(next);
+		return;
+	}
+	srv->retired = r;
 	old = atomic_load(&srv->cfg);
-	if (strcmp(next->listen, old->listen) != 0 || next->threads != old->threads)
-		log_warn("reload: listen and threads take effect at the next start");
+	if (strcmp(next->listen, old->listen) != 0 || next->threads != old->threads ||
+	    next->max_connections != old->max_connections)
+		log_warn("reload: listen, threads and max_connections take effect at the next "
+			 "start");
+	limits_of(next, &lim);
+	acceptor_set_limits(srv->acc, &lim);
 	atomic_store(&srv->cfg, next);
 	/* Requests that started with the old snapshot finish with it. */
-	while (in_use_anywhere(srv, old))
-		nanosleep(&tick, NULL);
-	config_free(old);
+	srv->retired[srv->nretired++] = old;
+	free_retired(srv);
 	log_info("reloaded configuration from %s", path);
+}
+
+/* Wait up to seconds for the worker threads to end; 0 when all did. */
+static int
+wait_workers(struct server *srv, unsigned seconds)
+{
+	struct timespec until;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&srv->exit_mu);
+	while (srv->exited < srv->nthreads &&
+	       pthread_cond_timedwait(&srv->exit_cv, &srv->exit_mu, &until) == 0)
+		;
+	rc = srv->exited < srv->nthreads ? -1 : 0;
+	pthread_mutex_unlock(&srv->exit_mu);
+	return rc;
 }
 
 static int
@@ -329,54 +375,97 @@ install_signals(sigset_t *set)
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) != 0)
 		return -1;
-	sa.sa_handler = on_wake; /* no SA_RESTART: blocking calls return EINTR */
-	if (sigaction(SIGUSR1, &sa, NULL) != 0)
-		return -1;
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR2); /* php-fpm's reload signal: the same as SIGHUP */
+	sigaddset(set, SIGQUIT); /* graceful stop, as SIGTERM */
 	/* Inherited by every thread: only the main thread takes these. */
 	return pthread_sigmask(SIG_BLOCK, set, NULL) == 0 ? 0 : -1;
+}
+
+/* SIGTERM/SIGINT: drain, then wait for the threads, at most
+ * shutdown_timeout; a second SIGTERM or SIGINT ends the wait. 0 when every
+ * thread ended. */
+static int
+stop(struct server *srv, int sig, const sigset_t *set)
+{
+	const struct config *cfg = atomic_load(&srv->cfg);
+	struct timespec now = {0, 0};
+	unsigned waited = 0;
+	int again;
+
+	log_info("signal %d: finishing queued and in-flight requests", sig);
+	acceptor_drain(srv->acc);
+	while (wait_workers(srv, 1) != 0) {
+		if (++waited >= cfg->shutdown_timeout) {
+			log_err("shutdown_timeout (%u s) passed with requests in flight; exiting",
+			    cfg->shutdown_timeout);
+			return -1;
+		}
+		again = sigtimedwait(set, NULL, &now);
+		if (again == SIGTERM || again == SIGINT || again == SIGQUIT) {
+			log_warn("signal %d again: exiting without waiting", again);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
 server_run(struct config *cfg, const char *path, int fd, int nthreads)
 {
 	struct server srv;
+	struct acceptor_limits lim;
+	struct timespec tick = {1, 0};
 	sigset_t set;
-	int started, i, sig, rc = 1;
+	char err[256];
+	int started = 0, i, sig, rc = 1;
 
 	memset(&srv, 0, sizeof(srv));
 	atomic_store(&srv.cfg, cfg);
-	srv.fd = fd;
 	srv.nthreads = nthreads;
+	pthread_mutex_init(&srv.exit_mu, NULL);
+	pthread_cond_init(&srv.exit_cv, NULL);
 	if (install_signals(&set) != 0) {
 		log_err("cannot install signal handlers");
 		goto out;
 	}
 	if ((srv.ws = calloc((size_t)nthreads, sizeof(*srv.ws))) == NULL)
 		goto out;
+	limits_of(cfg, &lim);
+	if ((srv.acc = acceptor_start(fd, &lim, err, sizeof(err))) == NULL) {
+		log_err("%s", err);
+		goto out;
+	}
 	/* Decided at start, like threads: a reload may switch it off. */
 	if (cfg->batch_logout)
 		srv.batch = batch_start(cfg);
 	if ((started = start_workers(&srv)) != nthreads) {
-		stop_workers(&srv, started);
+		srv.nthreads = started;
+		acceptor_drain(srv.acc);
 		goto out;
 	}
 	log_info("serving with %d threads%s", nthreads, srv.batch ? ", logouts batched" : "");
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (srv.nretired > 0)
+			free_retired(&srv);
+		if (sig < 0)
 			continue;
-		if (sig != SIGHUP)
+		if (sig != SIGHUP && sig != SIGUSR2)
 			break;
 		reload(&srv, path);
 	}
-	log_info("signal %d: finishing in-flight requests", sig);
-	stop_workers(&srv, nthreads);
+	if (stop(&srv, sig, &set) != 0)
+		_exit(1); /* threads still serve: leave without freeing what they use */
 	log_info("stopped");
 	rc = 0;
 out:
+	for (i = 0; i < started; i++)
+		pthread_join(srv.ws[i].tid, NULL);
+	acceptor_stop(srv.acc);
 	/* After the workers: none can queue a logout any more. */
 	batch_stop(srv.batch);
 	if (srv.ws != NULL) {
@@ -386,6 +475,11 @@ out:
 		}
 		free(srv.ws);
 	}
+	for (i = 0; i < (int)srv.nretired; i++)
+		config_free(srv.retired[i]);
+	free(srv.retired);
 	config_free(atomic_load(&srv.cfg));
+	pthread_mutex_destroy(&srv.exit_mu);
+	pthread_cond_destroy(&srv.exit_cv);
 	return rc;
 }

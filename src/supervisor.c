@@ -4,13 +4,18 @@
  *
  * The parent loads and validates the configuration before the first fork,
  * so a bad file fails at start-up, not in N children. Each child is a
- * server_run() on the shared listening socket. A child that dies (a crash,
- * kill -9, or the OOM killer) is replaced at once; one that dies within a
- * second of its start is replaced after a second, so a worker that cannot
- * start does not turn into a fork loop. SIGHUP is passed on (each child
- * reloads the file itself) and the parent reloads its own copy, which is
- * what later replacements start with. SIGTERM/SIGINT are passed on, and the
- * parent exits 0 once every child has finished its in-flight requests.
+ * server_run() on the shared listening socket, which the parent keeps open
+ * while it runs, so connections queued in the backlog wait for a
+ * replacement instead of being refused. A child that dies (a crash, kill
+ * -9, or the OOM killer) is replaced at once; one that dies within
+ * FLAP_SECONDS of its start is replaced after a back-off that doubles per
+ * slot up to MAX_BACKOFF, without holding up signals or the other slots.
+ * SIGHUP (and SIGUSR2) is passed on (each child reloads the file itself)
+ * and the parent reloads its own copy, which is what later replacements
+ * start with. SIGTERM/SIGINT close the parent's copy of the listening
+ * socket (so once the children have drained the backlog nothing new
+ * queues), are passed on, and the parent exits 0 once every child has
+ * finished.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,11 +30,15 @@
 #include "server.h"
 #include "supervisor.h"
 
-#define MAX_WORKERS 256
+#define MAX_WORKERS  256
+#define FLAP_SECONDS 10
+#define MAX_BACKOFF  30
 
 struct child {
 	pid_t pid; /* 0: slot empty */
 	time_t started;
+	time_t restart_at; /* slot empty: when to start it again */
+	int flaps;	   /* deaths in a row soon after start */
 };
 
 struct supervisor {
@@ -52,8 +61,14 @@ spawn(struct supervisor *sv, int i)
 		return -1;
 	}
 	if (pid == 0) {
-		/* The child's server blocks and takes the signals it needs. */
-		sigprocmask(SIG_UNBLOCK, &sv->set, NULL);
+		sigset_t chld;
+
+		/* SIGTERM, SIGINT and SIGHUP stay blocked: server_run takes them
+		 * with sigtimedwait, and one that arrives before it gets there
+		 * waits, pending, instead of killing the fresh child. */
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_UNBLOCK, &chld, NULL);
 		_exit(server_run(sv->cfg, sv->path, sv->fd, sv->nthreads));
 	}
 	sv->kids[i].pid = pid;
@@ -91,27 +106,44 @@ describe(int status, char *buf, size_t cap)
 		snprintf(buf, cap, "status %d", WEXITSTATUS(status));
 }
 
-/* Reap dead children and, unless stopping, replace them. */
+/* Reap dead children and schedule their replacements: at once, or after
+ * a back-off when the slot keeps dying young. */
 static void
-reap(struct supervisor *sv, int stopping)
+reap(struct supervisor *sv)
 {
-	struct timespec wait_a_second = {1, 0};
 	char how[32];
 	pid_t pid;
-	int status, i;
+	int status, i, delay;
+	time_t now;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((i = slot_of(sv, pid)) < 0)
 			continue;
+		now = time(NULL);
 		sv->kids[i].pid = 0;
-		if (stopping)
-			continue;
+		sv->kids[i].flaps = now - sv->kids[i].started < FLAP_SECONDS ? sv->kids[i].flaps + 1 : 0;
+		delay = sv->kids[i].flaps <= 1 ? 0 : 1 << (sv->kids[i].flaps - 2);
+		if (delay > MAX_BACKOFF)
+			delay = MAX_BACKOFF;
+		sv->kids[i].restart_at = now + delay;
 		describe(status, how, sizeof(how));
-		log_warn("worker %ld exited (%s); restarting", (long)pid, how);
-		if (time(NULL) - sv->kids[i].started < 1)
-			nanosleep(&wait_a_second, NULL);
-		spawn(sv, i);
+		if (delay > 0)
+			log_warn("worker %ld exited (%s); restarting in %d s", (long)pid, how, delay);
+		else
+			log_warn("worker %ld exited (%s); restarting", (long)pid, how);
 	}
+}
+
+/* Start the empty slots whose time has come. */
+static void
+restart_due(struct supervisor *sv)
+{
+	time_t now = time(NULL);
+	int i;
+
+	for (i = 0; i < sv->n; i++)
+		if (sv->kids[i].pid == 0 && sv->kids[i].restart_at <= now)
+			spawn(sv, i);
 }
 
 static int
@@ -131,8 +163,12 @@ reload(struct supervisor *sv)
 	char err[512];
 
 	signal_children(sv, SIGHUP);
-	if ((next = config_load(sv->path, err, sizeof(err))) == NULL) {
+	/* Replacements start with this snapshot: it needs its state (the rate
+	 * limiter's mapping) like the first one. */
+	if ((next = config_load(sv->path, err, sizeof(err))) == NULL ||
+	    config_open_state(next, err, sizeof(err)) != 0) {
 		log_err("reload failed: %s; keeping the current configuration", err);
+		config_free(next);
 		return;
 	}
 	config_free(sv->cfg);
@@ -143,6 +179,7 @@ int
 supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int nthreads)
 {
 	struct supervisor sv;
+	struct timespec tick = {1, 0};
 	int i, sig;
 
 	memset(&sv, 0, sizeof(sv));
@@ -155,6 +192,8 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 	sigaddset(&sv.set, SIGTERM);
 	sigaddset(&sv.set, SIGINT);
 	sigaddset(&sv.set, SIGHUP);
+	sigaddset(&sv.set, SIGUSR2);
+	sigaddset(&sv.set, SIGQUIT);
 	sigaddset(&sv.set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &sv.set, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -165,17 +204,19 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 		}
 	log_info("supervising %d workers", sv.n);
 	for (;;) {
-		if (sigwait(&sv.set, &sig) != 0)
+		restart_due(&sv);
+		if ((sig = sigtimedwait(&sv.set, NULL, &tick)) < 0)
 			continue;
 		if (sig == SIGCHLD)
-			reap(&sv, 0);
-		else if (sig == SIGHUP)
+			reap(&sv);
+		else if (sig == SIGHUP || sig == SIGUSR2)
 			reload(&sv);
 		else
 			break;
 	}
 	log_info("signal %d: stopping %d workers", sig, live_children(&sv));
-	signal_children(&sv, SIGTERM);
+	close(sv.fd); /* the children drain the backlog; nothing new queues */
+	signal_children(&sv, sig == SIGINT ? SIGINT : SIGTERM);
 	while (live_children(&sv) > 0) {
 		pid_t pid = waitpid(-1, NULL, 0);
 

@@ -134,7 +134,7 @@ else
 	while read -r sid rid _; do
 		pr_audited "$rid" "$log" && t_fail "request $rid was audited by the worker but answered 502"
 	done <"$IT_DIR/term.refused"
-	expect_eq "$(pr_log_count "$log" "^logout-fcgi\[$wpid\]: info: signal 15: finishing in-flight requests")" 1 \
+	expect_eq "$(pr_log_count "$log" "^logout-fcgi\[$wpid\]: info: signal 15: finishing queued and in-flight requests")" 1 \
 		"'finishing in-flight requests' line"
 	expect_eq "$(pr_log_count "$log" "^logout-fcgi\[$wpid\]: info: stopped")" 1 "'stopped' line"
 	# Nothing left listening: a new request is refused at once.

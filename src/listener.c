@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * listener.c — the listening socket (see listener.h).
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "log.h"
+#include "util.h"
+
+#define SD_LISTEN_FDS_START 3
+#define SOCKET_MODE	    0660
+
+/* The socket systemd passed, or -1. The variables are for this process
+ * only: they are removed so that children do not mistake them for theirs. */
+static int
+systemd_listener(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	long long p, n;
+	int fd = -1;
+
+	if (pid == NULL || fds == NULL)
+		return -1;
+	if (util_strtonum(pid, 1, 1LL << 40, &p) == 0 && p == (long long)getpid() &&
+	    util_strtonum(fds, 1, 1024, &n) == 0) {
+		if (n > 1)
+			log_warn("systemd passed %lld sockets; serving the first", n);
+		fd = SD_LISTEN_FDS_START;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return fd;
+}
+
+/* Is something accepting on the unix socket path? */
+static int
+answers(const struct sockaddr_un *sun)
+{
+	int fd, ok;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	ok = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int
+listen_unix(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	mode_t old;
+	int fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (util_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) != 0) {
+		snprintf(err, errlen, "%s: longer than %zu bytes", path, sizeof(sun.sun_path) - 1);
+		return -1;
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket", path);
+			return -1;
+		}
+		if (answers(&sun)) {
+			snprintf(err, errlen, "%s: another process is listening on it", path);
+			return -1;
+		}
+		unlink(path); /* stale: left by a process that is gone */
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* Born 0660: no window in which another user may connect. */
+	old = umask(0777 & ~SOCKET_MODE);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (rc != 0 || listen(fd, LISTENER_BACKLOG) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+listen_tcp(const char *addr, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char host[256];
+	const char *colon = strrchr(addr, ':');
+	size_t hlen;
+	int fd = -1, one = 1, rc;
+
+	if (colon == NULL || colon[1] == '\0') {
+		snprintf(err, errlen, "%s: not a path (starting with / or .) nor HOST:PORT", addr);
+		return -1;
+	}
+	hlen = (size_t)(colon - addr);
+	if (addr[0] == '[' && hlen >= 2 && addr[hlen - 1] == ']') /* [::1]:9000 */
+		addr++, hlen -= 2;
+	if (hlen >= sizeof(host)) {
+		snprintf(err, errlen, "%s: host too long", addr);
+		return -1;
+	}
+	memcpy(host, addr, hlen);
+	host[hlen] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(hlen ? host : NULL, colon + 1, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s: %s", addr, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol)) < 0)
+			continue;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, LISTENER_BACKLOG) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
+	freeaddrinfo(res);
+	return fd;
+}
+
+int
+listener_open(const char *addr, char *err, size_t errlen)
+{
+	int fd, type;
+	socklen_t len = sizeof(type);
+
+	if ((fd = systemd_listener()) >= 0)
+		return fd;
+	if (addr[0] == '\0') {
+		/* spawn-fcgi, mod_fcgid and lighttpd hand us the socket on fd 0. */
+		if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
+			snprintf(err, errlen,
+			    "standard input is not a socket: start under spawn-fcgi or use "
+			    "--listen");
+			return -1;
+		}
+		return 0;
+	}
+	if (addr[0] == '/' || addr[0] == '.' || strchr(addr, ':') == NULL)
+		return listen_unix(addr, err, errlen);
+	return listen_tcp(addr, err, errlen);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fuzz_scan.c — fcgi_scan on arbitrary bytes, as a client would send them.
+ *
+ * Invariants: the answer is MORE, READY or BAD; READY means a responder
+ * request whose params fit max_params and whose consumed bytes lie within
+ * the input, and (unless its body reaches past the window) the input cut
+ * at consumed is READY again with the same length; BAD has a reason; a prefix of the input is never READY when the
+ * whole is MORE, and BAD stays BAD however many bytes follow (the acceptor
+ * peeks again as bytes arrive and must never change its mind).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+#include "fcgi_scan.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct scan_limits lim = {.max_params = 2048, .max_body = 512, .window = 4096};
+	struct scan_info info, pre;
+	enum scan_result r, rp;
+	size_t cut;
+
+	r = fcgi_scan(data, size, &lim, &info);
+	FUZZ_CHECK(r == SCAN_MORE || r == SCAN_READY || r == SCAN_BAD, "size %zu", size);
+	if (r == SCAN_READY) {
+		FUZZ_CHECK(info.role == 1, "size %zu", size);
+		FUZZ_CHECK(info.params_len <= lim.max_params, "size %zu", size);
+		FUZZ_CHECK(info.consumed >= 16 && info.consumed <= size, "size %zu", size);
+		if (!info.body_partial) {
+			FUZZ_CHECK(fcgi_scan(data, info.consumed, &lim, &pre) == SCAN_READY,
+			    "size %zu", size);
+			FUZZ_CHECK(pre.consumed == info.consumed, "size %zu", size);
+			FUZZ_CHECK(pre.content_length == info.content_length, "size %zu", size);
+		}
+	}
+	if (r == SCAN_BAD)
+		FUZZ_CHECK(info.reason != SCAN_OK && fcgi_scan_reason(info.reason)[0] != '?', "size %zu", size);
+	if (size == 0)
+		return 0;
+	cut = data[0] % size;
+	rp = fcgi_scan(data, cut, &lim, &pre);
+	if (r == SCAN_MORE)
+		FUZZ_CHECK(rp == SCAN_MORE, "size %zu", size);
+	if (rp == SCAN_BAD)
+		FUZZ_CHECK(r == SCAN_BAD, "size %zu", size);
+	return 0;
+}

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
+"""fcgi_hostile.py — what one hostile or broken FastCGI client can send a
+worker, for tests/integration/t_gate.sh. Connects to a unix socket path
+(or HOST:PORT) and prints one result line per connection; never more than
+the given count of connections, every wait bounded.
+
+  fcgi_hostile.py SOCK huge N          PARAMS lengths 0x7ffffffe each (N conns)
+  fcgi_hostile.py SOCK announce N SECS a 256 MiB name announced, held SECS
+  fcgi_hostile.py SOCK malformed       one connection per malformed record set
+  fcgi_hostile.py SOCK slow N SECS     N partial requests held up to SECS
+                                       (prints "ready" once all are sent)
+  fcgi_hostile.py SOCK valid           one complete request; prints its status
+
+Result lines: "closed AFTER_S" (the worker closed the connection),
+"open" (still open at the end), "answered STATUS", "refused ERRNO".
+"""
+import socket
+import struct
+import sys
+import time
+
+BEGIN, ABORT, END, PARAMS, STDIN, GET_VALUES, UNKNOWN = 1, 2, 3, 4, 5, 9, 11
+
+
+def rec(rtype, content=b"", rid=1, version=1, padding=0):
+    return struct.pack(">BBHHBB", version, rtype, rid, len(content), padding, 0) + content + b"\0" * padding
+
+
+def nv(name, value):
+    def ln(n):
+        return struct.pack(">B", n) if n < 128 else struct.pack(">I", n | 0x80000000)
+    return ln(len(name)) + ln(len(value)) + name + value
+
+
+def begin(rid=1, role=1, flags=0):
+    return rec(BEGIN, struct.pack(">HB5x", role, flags), rid)
+
+
+def params(path="/api/v1/auth/logout", extra=()):
+    p = nv(b"REQUEST_METHOD", b"POST") + nv(b"DOCUMENT_URI", path.encode()) + \
+        nv(b"REQUEST_URI", path.encode()) + nv(b"REMOTE_ADDR", b"127.0.0.1") + \
+        nv(b"CONTENT_LENGTH", b"0")
+    for k, v in extra:
+        p += nv(k, v)
+    return p
+
+
+def valid_request():
+    return begin() + rec(PARAMS, params()) + rec(PARAMS) + rec(STDIN)
+
+
+def connect(addr):
+    if addr.startswith("/") or addr.startswith("."):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(addr)
+    else:
+        host, port = addr.rsplit(":", 1)
+        s = socket.create_connection((host, int(port)), timeout=5)
+    return s
+
+
+def wait_closed(s, secs):
+    """Seconds until the peer closed (EOF or reset), or None if still open."""
+    start = time.monotonic()
+    s.settimeout(0.05)
+    while time.monotonic() - start < secs:
+        try:
+            b = s.recv(65536)
+            if not b:
+                return time.monotonic() - start
+        except socket.timeout:
+            continue
+        except OSError:
+            return time.monotonic() - start
+    return None
+
+
+def report(closed):
+    print("open" if closed is None else "closed %.2f" % closed, flush=True)
+
+
+def send_then_wait(addr, data, secs):
+    try:
+        s = connect(addr)
+    except OSError as e:
+        print("refused %d" % e.errno, flush=True)
+        return
+    try:
+        s.sendall(data)
+    except OSError:
+        report(0.0)
+        return
+    report(wait_closed(s, secs))
+    s.close()
+
+
+def huge(addr, n):
+    # F1: name and value lengths of 0x7ffffffe; libfcgi would allocate 4 GiB
+    # and abort.
+    body = struct.pack(">II", 0xfffffffe, 0xfffffffe) + b"A" * 64
+    for _ in range(n):
+        send_then_wait(addr, begin() + rec(PARAMS, body), 5)
+
+
+def announce(addr, n, secs):
+    # F3: a 256 MiB name announced; the bytes trickle (never arrive).
+    conns = []
+    for _ in range(n):
+        try:
+            s = connect(addr)
+            s.sendall(begin() + rec(PARAMS, struct.pack(">II", 0x90000000, 0x80000001) + b"x" * 1000))
+            conns.append((s, time.monotonic()))
+        except OSError as e:
+            print("refused %d" % e.errno, flush=True)
+    deadline = time.monotonic() + secs
+    for s, t0 in conns:
+        left = max(0.0, deadline - time.monotonic())
+        c = wait_closed(s, left)
+        report(None if c is None else time.monotonic() - t0)
+        s.close()
+
+
+MALFORMED = [
+    ("version 2", rec(BEGIN, struct.pack(">HB5x", 1, 0), version=2)),
+    ("first record PARAMS", rec(PARAMS, params())),
+    ("first record GET_VALUES", rec(GET_VALUES, nv(b"FCGI_MAX_CONNS", b""), rid=0)),
+    ("BEGIN with request id 0", begin(rid=0)),
+    ("BEGIN of 7 bytes", rec(BEGIN, b"\0\1\0\0\0\0\0")),
+    ("BEGIN, role FILTER", begin(role=3)),
+    ("BEGIN, role 0", begin(role=0)),
+    ("PARAMS of another request id", begin() + rec(PARAMS, params(), rid=2)),
+    ("unknown record type", begin() + rec(UNKNOWN, b"12345678")),
+    ("ABORT during PARAMS", begin() + rec(PARAMS, params()) + rec(ABORT)),
+    ("STDIN before the PARAMS end", begin() + rec(PARAMS, params()) + rec(STDIN, b"x")),
+    ("a pair past the stream end", begin() + rec(PARAMS, b"\x01\x05AB") + rec(PARAMS)),
+    ("a value length past the stream", begin() + rec(PARAMS, b"\x01\x7fA") + rec(PARAMS)),
+    ("4-byte length past max_params", begin() + rec(PARAMS, b"\x01\x80\x01\x00\x01A") + rec(PARAMS)),
+    ("params over max_params", begin() + b"".join(rec(PARAMS, nv(b"H%d" % i, b"v" * 60000)) for i in range(20))),
+    ("a second BEGIN", begin() + begin()),
+    ("management record mid-request", begin() + rec(GET_VALUES, b"", rid=0)),
+]
+
+
+def malformed(addr):
+    for name, data in MALFORMED:
+        print(name + ": ", end="", flush=True)
+        send_then_wait(addr, data, 5)
+
+
+def slow(addr, n, secs):
+    # F2: partial requests of every kind, one byte now and then.
+    kinds = [
+        b"\x01",
+        begin(),
+        begin() + rec(PARAMS, params())[:20],
+        begin() + rec(PARAMS, params()) + rec(PARAMS),  # no STDIN end
+        begin() + rec(PARAMS, params(extra=[(b"CONTENT_LENGTH", b"100")])) + rec(PARAMS) + rec(STDIN, b"{")[:12],
+    ]
+    conns = []
+    for i in range(n):
+        try:
+            s = connect(addr)
+            s.sendall(kinds[i % len(kinds)])
+            conns.append([s, time.monotonic(), None])
+        except OSError as e:
+            print("refused %d" % e.errno, flush=True)
+    print("ready", flush=True)
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline and any(c[2] is None for c in conns):
+        for c in conns:
+            if c[2] is not None:
+                continue
+            c[0].settimeout(0)
+            try:
+                b = c[0].recv(4096)
+                if not b:
+                    c[2] = time.monotonic() - c[1]
+            except BlockingIOError:
+                pass
+            except OSError:
+                c[2] = time.monotonic() - c[1]
+        time.sleep(0.05)
+    for c in conns:
+        report(c[2])
+        c[0].close()
+
+
+def valid(addr):
+    s = connect(addr)
+    s.sendall(valid_request())
+    s.settimeout(5)
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+    except socket.timeout:
+        pass
+    status = "none"
+    i = 0
+    while i + 8 <= len(out):
+        _, t, _, clen, pad, _ = struct.unpack(">BBHHBB", out[i:i + 8])
+        if t == 6:
+            for line in out[i + 8:i + 8 + clen].split(b"\r\n"):
+                if line.startswith(b"Status: "):
+                    status = line[8:11].decode()
+        i += 8 + clen + pad
+    print("answered " + status, flush=True)
+
+
+def main():
+    addr, cmd, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
+    {"huge": huge, "announce": announce, "malformed": malformed, "slow": slow,
+     "valid": valid}[cmd](addr, *args)
+
+
+if __name__ == "__main__":
+    main()
