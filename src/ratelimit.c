@@ -293,9 +293,13 @@ ratelimit_open(const char *path, unsigned int slots, char *err, size_t errlen)
 		fail(err, errlen, "%s: 64-bit atomics are not lock-free here", path);
 		goto fail;
 	}
-	/* The mapping outlives the descriptors; closing drops the lock. */
+	/* The mapping outlives the descriptors. It also holds a reference to
+	 * the open file, so closing fd alone would keep its flock for as
+	 * long as the mapping lives, and every later opener (a reload, a
+	 * sibling process) would wait for it forever: unlock explicitly. */
 	if (fresh != -1)
 		close(fresh);
+	flock(fd, LOCK_UN);
 	close(fd);
 	return rl;
 fail:

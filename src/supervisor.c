@@ -7,9 +7,10 @@
  * server_run() on the shared listening socket, which the parent keeps open
  * while it runs, so connections queued in the backlog wait for a
  * replacement instead of being refused. A child that dies (a crash, kill
- * -9, or the OOM killer) is replaced at once; one that dies within
- * FLAP_SECONDS of its start is replaced after a back-off that doubles per
- * slot up to MAX_BACKOFF, without holding up signals or the other slots.
+ * -9, or the OOM killer) is replaced at once; when a slot's workers keep
+ * dying within FLAP_MS of their start, the slot is restarted after a pause
+ * that doubles up to MAX_BACKOFF, checked on the signal loop's one-second
+ * tick, so neither signals nor the other slots wait for it.
  * SIGHUP (and SIGUSR2) is passed on (each child reloads the file itself)
  * and the parent reloads its own copy, which is what later replacements
  * start with. SIGTERM/SIGINT close the parent's copy of the listening
@@ -31,13 +32,13 @@
 #include "supervisor.h"
 
 #define MAX_WORKERS  256
-#define FLAP_SECONDS 10
-#define MAX_BACKOFF  30
+#define FLAP_MS	     1000
+#define MAX_BACKOFF  30 /* seconds */
 
 struct child {
 	pid_t pid; /* 0: slot empty */
-	time_t started;
-	time_t restart_at; /* slot empty: when to start it again */
+	long long started;    /* ms, monotonic */
+	long long restart_at; /* slot empty: when to start it again */
 	int flaps;	   /* deaths in a row soon after start */
 };
 
@@ -50,6 +51,15 @@ struct supervisor {
 	int n;
 	sigset_t set;
 };
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static pid_t
 spawn(struct supervisor *sv, int i)
@@ -72,7 +82,7 @@ spawn(struct supervisor *sv, int i)
 		_exit(server_run(sv->cfg, sv->path, sv->fd, sv->nthreads));
 	}
 	sv->kids[i].pid = pid;
-	sv->kids[i].started = time(NULL);
+	sv->kids[i].started = now_ms();
 	return pid;
 }
 
@@ -114,18 +124,18 @@ reap(struct supervisor *sv)
 	char how[32];
 	pid_t pid;
 	int status, i, delay;
-	time_t now;
+	long long now;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((i = slot_of(sv, pid)) < 0)
 			continue;
-		now = time(NULL);
+		now = now_ms();
 		sv->kids[i].pid = 0;
-		sv->kids[i].flaps = now - sv->kids[i].started < FLAP_SECONDS ? sv->kids[i].flaps + 1 : 0;
+		sv->kids[i].flaps = now - sv->kids[i].started < FLAP_MS ? sv->kids[i].flaps + 1 : 0;
 		delay = sv->kids[i].flaps <= 1 ? 0 : 1 << (sv->kids[i].flaps - 2);
 		if (delay > MAX_BACKOFF)
 			delay = MAX_BACKOFF;
-		sv->kids[i].restart_at = now + delay;
+		sv->kids[i].restart_at = now + delay * 1000LL;
 		describe(status, how, sizeof(how));
 		if (delay > 0)
 			log_warn("worker %ld exited (%s); restarting in %d s", (long)pid, how, delay);
@@ -138,7 +148,7 @@ reap(struct supervisor *sv)
 static void
 restart_due(struct supervisor *sv)
 {
-	time_t now = time(NULL);
+	long long now = now_ms();
 	int i;
 
 	for (i = 0; i < sv->n; i++)

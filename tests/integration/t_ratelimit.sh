@@ -82,6 +82,22 @@ done
 expect_eq "$(pr_sid_count "$last_sid")" 1 "user A's last session"
 t_end
 
+t_begin "rate limit: still on after SIGHUP to the supervisor and both workers replaced" keep
+n0=$(pr_log_count "$log" "reloaded configuration")
+kill -HUP "$sup"
+it_wait_until 10 pr_log_has_n "$log" "reloaded configuration" $((n0 + 2)) ||
+	t_fail "the workers did not reload"
+for victim in $(pr_children "$sup"); do
+	kill -9 "$victim" 2>/dev/null
+	it_wait_until 10 eval "! it_alive $victim && pr_nchildren_is $sup 2" || t_fail "worker $victim not replaced"
+done
+for i in 1 2 3 4; do
+	post "$last_tok" "$(it_uuid_new)"
+	expect_status 429
+done
+expect_eq "$(pr_sid_count "$last_sid")" 1 "user A's last session"
+t_end
+
 t_begin "rate limit: refused tokens count per client address (429 after the limit), a valid user on that address still passes" keep
 codes=
 for i in $(seq 1 62); do

@@ -208,6 +208,28 @@ START_TEST(two_opens_share)
 }
 END_TEST
 
+/* A process that keeps the file mapped must not keep it locked: a third
+ * open (a reload, a sibling's start) would otherwise wait forever. The
+ * first open makes the file, the second maps the file it locked. */
+START_TEST(open_while_mapped)
+{
+	char path[PATH_MAX];
+	struct ratelimit *a, *b, *c;
+
+	state_path(path, sizeof(path), __func__);
+	alarm(10); /* a hang fails the test instead of the run */
+	a = open_ok(path, 1024);
+	b = open_ok(path, 1024);
+	c = open_ok(path, 1024);
+	alarm(0);
+	assert_allowed(hit(c, "u:7", 5, 60, T0), 5, 4);
+	assert_allowed(hit(a, "u:7", 5, 60, T0), 5, 3);
+	ratelimit_close(a);
+	ratelimit_close(b);
+	ratelimit_close(c);
+}
+END_TEST
+
 /* Run in a child: hits hits on key, exit 0 when every verdict matched
  * the count before it. */
 static void
@@ -673,7 +695,7 @@ ratelimit_suite(void)
 	    keys_independent,
 	    limit_zero_is_one,
 	    window_across_32bit_wrap,
-	    two_opens_share,
+	    two_opens_share, open_while_mapped,
 	    fork_shares,
 	    threads_allowed_exactly,
 	    first_hit_race,
