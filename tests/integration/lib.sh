@@ -314,10 +314,10 @@ it_nginx_render() {
 	mkdir -p "$IT_NGINX_DIR/tmp"
 	cp "$fcgi_params" "$IT_NGINX_DIR/fastcgi_params"
 	[ "$(id -u)" = 0 ] && user_line='user root;'
-	sed -e "s|unix:/run/logout-fcgi/logout-fcgi.sock|unix:$IT_FCGI_SOCK|" \
-		"$top_srcdir/deploy/nginx/logout-fcgi.conf" >"$IT_NGINX_DIR/logout-fcgi.conf" || return 1
+	sed -e "s|unix:@runstatedir@/logout-fcgi/logout-fcgi.sock|unix:$IT_FCGI_SOCK|" \
+		"$top_srcdir/deploy/nginx/logout-fcgi.conf.in" >"$IT_NGINX_DIR/logout-fcgi.conf" || return 1
 	grep -q "unix:$IT_FCGI_SOCK;" "$IT_NGINX_DIR/logout-fcgi.conf" ||
-		{ it_die "deploy/nginx/logout-fcgi.conf: fastcgi_pass not found"; return 1; }
+		{ it_die "deploy/nginx/logout-fcgi.conf.in: fastcgi_pass not found"; return 1; }
 	sed -e "s|@PREFIX@|$IT_NGINX_DIR|g" -e "s|@PORT@|$IT_HTTP_PORT|g" \
 		-e "s|@SOCKET@|$IT_FCGI_SOCK|g" -e "s|@USER_LINE@|$user_line|g" \
 		-e "s|@LOCATION_CONF@|$IT_NGINX_DIR/logout-fcgi.conf|g" \

@@ -361,11 +361,11 @@ srv_nginx_keepconn_start() {
 	[ -r "$fcgi_params" ] || fcgi_params=/etc/nginx/fastcgi_params
 	cp "$fcgi_params" "$dir/fastcgi_params" || return 1
 	[ "$(id -u)" = 0 ] && user_line='user root;'
-	sed -e "s|unix:/run/logout-fcgi/logout-fcgi.sock|unix:$sock|" \
-		"$top_srcdir/deploy/nginx/logout-fcgi-upstream.conf" >"$dir/logout-fcgi-upstream.conf"
+	sed -e "s|unix:@runstatedir@/logout-fcgi/logout-fcgi.sock|unix:$sock|" \
+		"$top_srcdir/deploy/nginx/logout-fcgi-upstream.conf.in" >"$dir/logout-fcgi-upstream.conf"
 	grep -q "unix:$sock;" "$dir/logout-fcgi-upstream.conf" ||
-		{ it_die "deploy/nginx/logout-fcgi-upstream.conf: server unix:... not found"; return 1; }
-	cp "$top_srcdir/deploy/nginx/logout-fcgi-keepconn.conf" "$dir/logout-fcgi-keepconn.conf"
+		{ it_die "deploy/nginx/logout-fcgi-upstream.conf.in: server unix:... not found"; return 1; }
+	cp "$top_srcdir/deploy/nginx/logout-fcgi-keepconn.conf.in" "$dir/logout-fcgi-keepconn.conf"
 	for try in 1 2 3; do
 		port=$(it_free_port) || return 1
 		sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" \

@@ -7,7 +7,9 @@
 #   lighttpd-socket  lighttpd mod_fastcgi "socket" to the suite's worker
 #   lighttpd-prefix  the same, mounted under /auth/api/v1/auth
 # (plain nginx is the main suite's own stack). Each server runs privately
-# from a directory under $IT_DIR with the config rendered from deploy/.
+# from a directory under $IT_DIR with the config rendered from the templates
+# under deploy/ (NAME.in, the files `make` renders with the configured
+# paths): the test substitutes its own paths for the same placeholders.
 # Sourced by tests/integration/run in a subshell (lib.sh loaded, stack up).
 
 . "$top_srcdir/tests/integration/servers.sh"
@@ -157,8 +159,8 @@ if srv_have apache-proxy "$SRV_APACHE" && srv_www_open; then
 	mkdir -p "$d" && chgrp "$SRV_APACHE_GROUP" "$d" && chmod 0750 "$d"
 	# the worker's socket: root:www-data 0660, as the README says
 	if srv_worker_spawn "$d" "$IT_CONF" -G "$SRV_APACHE_GROUP" && ap_worker=$SRV_WORKER_PID &&
-		srv_render "$top_srcdir/deploy/apache/logout-fcgi-proxy.conf" "$d/logout-fcgi-proxy.conf" \
-			"/run/logout-fcgi/logout-fcgi.sock=$SRV_WORKER_SOCK" &&
+		srv_render "$top_srcdir/deploy/apache/logout-fcgi-proxy.conf.in" "$d/logout-fcgi-proxy.conf" \
+			"@runstatedir@/logout-fcgi/logout-fcgi.sock=$SRV_WORKER_SOCK" &&
 		srv_apache_start "$d" "$d/logout-fcgi-proxy.conf" &&
 		srv_ready "$SRV_BASE" "$P/logout" 15 "$SRV_PID" "$d/error.log" "$d/worker.log"; then
 		contract_cases "$SRV_BASE" "$P"
@@ -186,8 +188,8 @@ if srv_have apache-proxy "$SRV_APACHE" && srv_www_open; then
 		chgrp "$SRV_APACHE_GROUP" "$d/etc/logout-fcgi.conf" "$d/etc/keys/main.key" "$d/etc/db.pass" &&
 		chmod 0640 "$d/etc/logout-fcgi.conf" "$d/etc/keys/main.key" "$d/etc/db.pass" &&
 		prog=$(srv_worker_program "$d") && ln -s "$prog" "$d/bin/logout-fcgi" &&
-		srv_render "$top_srcdir/deploy/apache/logout-fcgi-fcgid.conf" "$d/logout-fcgi-fcgid.conf" \
-			"/usr/local/lib/logout-fcgi=$d/bin" "/etc/logout-fcgi.conf=$d/etc/logout-fcgi.conf" &&
+		srv_render "$top_srcdir/deploy/apache/logout-fcgi-fcgid.conf.in" "$d/logout-fcgi-fcgid.conf" \
+			"@pkglibexecdir@=$d/bin" "@sysconfdir@/logout-fcgi/logout-fcgi.conf=$d/etc/logout-fcgi.conf" &&
 		srv_apache_start "$d" "$d/logout-fcgi-fcgid.conf" &&
 		srv_ready "$SRV_BASE" "$P/logout" 15 "$SRV_PID" "$d/error.log"; then
 		contract_cases "$SRV_BASE" "$P"
@@ -237,9 +239,9 @@ if srv_have lighttpd "$SRV_LIGHTTPD"; then
 	d=$IT_DIR/$SRV_VARIANT
 	mkdir -p "$d"
 	if prog=$(srv_worker_program "$d") &&
-		srv_render "$top_srcdir/deploy/lighttpd/90-logout-fcgi-spawn.conf" "$d/90-logout-fcgi-spawn.conf" \
-			"/usr/local/bin/logout-fcgi=$prog" "/run/lighttpd/logout-fcgi.sock=$d/spawn.sock" \
-			"/etc/logout-fcgi.conf=$IT_CONF" &&
+		srv_render "$top_srcdir/deploy/lighttpd/90-logout-fcgi-spawn.conf.in" "$d/90-logout-fcgi-spawn.conf" \
+			"@bindir@/logout-fcgi=$prog" "/run/lighttpd/logout-fcgi.sock=$d/spawn.sock" \
+			"@sysconfdir@/logout-fcgi/logout-fcgi.conf=$IT_CONF" &&
 		srv_lighttpd_start "$d" "$d/90-logout-fcgi-spawn.conf" &&
 		srv_ready "$SRV_BASE" "$P/logout" 15 "$SRV_PID" "$d/error.log"; then
 		contract_cases "$SRV_BASE" "$P"
@@ -263,8 +265,8 @@ if srv_have lighttpd "$SRV_LIGHTTPD"; then
 	SRV_VARIANT=lighttpd-socket
 	d=$IT_DIR/$SRV_VARIANT
 	mkdir -p "$d"
-	if srv_render "$top_srcdir/deploy/lighttpd/90-logout-fcgi.conf" "$d/90-logout-fcgi.conf" \
-		"/run/logout-fcgi/logout-fcgi.sock=$IT_FCGI_SOCK" &&
+	if srv_render "$top_srcdir/deploy/lighttpd/90-logout-fcgi.conf.in" "$d/90-logout-fcgi.conf" \
+		"@runstatedir@/logout-fcgi/logout-fcgi.sock=$IT_FCGI_SOCK" &&
 		srv_lighttpd_start "$d" "$d/90-logout-fcgi.conf" &&
 		srv_ready "$SRV_BASE" "$P/logout" 15 "$SRV_PID" "$d/error.log" "$IT_WORKER_LOG"; then
 		contract_cases "$SRV_BASE" "$P"
@@ -288,8 +290,8 @@ if srv_have lighttpd "$SRV_LIGHTTPD"; then
 	mkdir -p "$d"
 	if srv_config_prefixed "$IT_CONF" "$d/logout-fcgi.conf" "$PP" "$IT_KEYDIR" &&
 		srv_worker_spawn "$d" "$d/logout-fcgi.conf" && lp_worker=$SRV_WORKER_PID &&
-		srv_render "$top_srcdir/deploy/lighttpd/90-logout-fcgi.conf" "$d/90-logout-fcgi.conf" \
-			"/run/logout-fcgi/logout-fcgi.sock=$SRV_WORKER_SOCK" "/api/v1/auth/=$PP/" &&
+		srv_render "$top_srcdir/deploy/lighttpd/90-logout-fcgi.conf.in" "$d/90-logout-fcgi.conf" \
+			"@runstatedir@/logout-fcgi/logout-fcgi.sock=$SRV_WORKER_SOCK" "/api/v1/auth/=$PP/" &&
 		srv_lighttpd_start "$d" "$d/90-logout-fcgi.conf" &&
 		srv_ready "$SRV_BASE" "$PP/logout" 15 "$lp_worker" "$d/error.log" "$d/worker.log"; then
 		contract_cases "$SRV_BASE" "$PP"
