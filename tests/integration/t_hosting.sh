@@ -140,7 +140,8 @@ t_end
 # ================================================================ config
 
 t_begin "hosting: config at the compiled-in path, 0600, found without --config or LOGOUT_FCGI_CONFIG" keep
-# As README says: a key from gen-key, the sample config with [database]
+# As README says: a key from gen-key, the config make install put there,
+# 0600, with [database]
 # filled in, threads = 1 (mod_fcgid sends a process one request at a
 # time) and path_prefix the script's URL.
 ht_user_sh 'umask 077 && mkdir -p "$HOME/.local/etc/logout-fcgi/keys" &&
@@ -150,7 +151,8 @@ ht_user_sh 'umask 077 && mkdir -p "$HOME/.local/etc/logout-fcgi/keys" &&
 		-e "s|^hosts =.*|hosts = 127.0.0.1:$1|" -e "s|^socket =.*|socket =|" \
 		-e "s|^user =.*|user = logout|" -e "s|^name =.*|name = app|" \
 		-e "s|^password_file =.*|password_file = db.pass|" \
-		src/logout-fcgi/deploy/logout-fcgi.conf >"$HOME/.local/etc/logout-fcgi/logout-fcgi.conf"' \
+		src/logout-fcgi/deploy/logout-fcgi.conf >"$HOME/.local/etc/logout-fcgi/logout-fcgi.conf" &&
+	chmod 600 "$HOME/.local/etc/logout-fcgi/logout-fcgi.conf"' \
 	"$IT_DB_PORT" || t_fail "writing the key and the config as $HU failed"
 install -m 0600 -o "$ht_uid" -g "$ht_gid" "$IT_DB_PASSFILE" "$etc/db.pass" || t_fail "db.pass"
 grep -q "^hosts = 127.0.0.1:$IT_DB_PORT\$" "$etc/logout-fcgi.conf" &&

@@ -42,6 +42,7 @@ else
 	expect_eq "$(pr_codes "$IT_DIR/sup.o.0" "$IT_DIR/sup.o.1")" "120*204 " "answers to the logouts"
 	expect_eq "$(pr_children "$sup" | sort | tr '\n' ' ')" "$kids" "worker PIDs (none replaced)"
 	expect_eq "$(pr_log_count "$log" "exited")" 0 "'exited' lines"
+	while read -r l; do t_note "$l"; done < <(grep -E "exited|error" "$log" | head -n 5)
 	expect_eq "$(it_db_count "user_id = $u")" 0 "sessions left"
 fi
 t_end
