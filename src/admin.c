@@ -140,7 +140,7 @@ mint(const struct config *cfg, const struct mint_opts *o, char *out, size_t cap)
 		    o->kid ? o->kid : "(default)");
 		return -1;
 	}
-	if ((payload = build_payload(cfg, o, time(NULL))) == NULL) {
+	if ((payload = build_payload(cfg, o, util_now())) == NULL) {
 		fprintf(stderr, "logout-fcgi-admin: --sub-int needs a number\n");
 		return -1;
 	}
@@ -287,7 +287,7 @@ cmd_create_session(const struct config *cfg, int argc, char **argv)
 	struct sql_args args;
 	struct db_result res;
 	long long uid;
-	time_t now = time(NULL);
+	time_t now = util_now();
 
 	if (user_option(argc, argv, &uid) != 0)
 		return 2;
@@ -378,7 +378,7 @@ cmd_create_token(const struct config *cfg, int argc, char **argv)
 	struct token_opts o;
 	struct sql_args args;
 	struct db_result res;
-	time_t now = time(NULL);
+	time_t now = util_now();
 	int len, rc = 1;
 
 	if (token_options(argc, argv, &o) != 0)

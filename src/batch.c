@@ -7,13 +7,20 @@
  * each with its answer. An unreachable database is a 503 for the whole
  * batch (a request of its own would wait the same timeouts again). Any
  * other failure (a locked row, a deadlock) hands the batch back: each
- * request runs its own statement under the normal retry policy, so one
- * contended row costs the others at most a second, and a lost
+ * request runs its own statement under the normal retry policy, and a lost
  * connection's "may have committed" travels with each request.
+ *
+ * The committer never waits for a row lock (db.c sets its lock wait to
+ * 0), so a row another client holds costs the others in its batch one
+ * more round trip, not a wait. Whose row it was is not known, so every
+ * user of a batch that failed that way is "hot" for HOT_MS: their logouts
+ * run alone, and a user whose rows stay locked keeps out of the batches
+ * everyone else shares.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch.h"
 #include "log.h"
@@ -28,8 +35,18 @@ struct job {
 	int uncertain;
 };
 
+#define HOT_SLOTS 128
+#define HOT_PROBE 8
+#define HOT_MS	  2000
+
+struct hot {
+	unsigned long long user_id;
+	long long until; /* ms, monotonic; 0: free */
+};
+
 struct batch {
 	pthread_mutex_t mu;
+	struct hot hot[HOT_SLOTS]; /* under mu */
 	pthread_cond_t queued;
 	struct job *head, **tail;
 	int stopping;
@@ -54,6 +71,46 @@ take(struct batch *b, struct job **v)
 	return n;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Under mu. Is the user hot right now? */
+static int
+is_hot(const struct batch *b, unsigned long long user_id, long long now)
+{
+	size_t i, s = (size_t)(user_id % HOT_SLOTS);
+
+	for (i = 0; i < HOT_PROBE; i++, s = (s + 1) % HOT_SLOTS)
+		if (b->hot[s].user_id == user_id && b->hot[s].until > now)
+			return 1;
+	return 0;
+}
+
+/* Under mu. Mark the user hot until `until`, in its own slot, a free or
+ * expired one, or else the one that expires first. */
+static void
+make_hot(struct batch *b, unsigned long long user_id, long long until, long long now)
+{
+	size_t i, s = (size_t)(user_id % HOT_SLOTS), pick = s;
+
+	for (i = 0; i < HOT_PROBE; i++, s = (s + 1) % HOT_SLOTS) {
+		if (b->hot[s].user_id == user_id || b->hot[s].until <= now) {
+			pick = s;
+			break;
+		}
+		if (b->hot[s].until < b->hot[pick].until)
+			pick = s;
+	}
+	b->hot[pick].user_id = user_id;
+	b->hot[pick].until = until;
+}
+
 static void
 commit(struct batch *b, struct job **v, size_t n)
 {
@@ -68,6 +125,12 @@ commit(struct batch *b, struct job **v, size_t n)
 		items[i] = v[i]->item;
 	st = db_exec_batch(b->db, items, n, &uncertain);
 	pthread_mutex_lock(&b->mu);
+	if (st == DB_ERROR) {
+		long long now = now_ms();
+
+		for (i = 0; i < n; i++)
+			make_hot(b, v[i]->item.user_id, now + HOT_MS, now);
+	}
 	for (i = 0; i < n; i++) {
 		v[i]->outcome = st == DB_OK	       ? BATCH_DONE
 				: st == DB_UNAVAILABLE ? BATCH_UNAVAILABLE
@@ -163,6 +226,12 @@ batch_logout(struct batch *b, const struct config *cfg, const unsigned char *has
 	if (pthread_cond_init(&j.done_cv, NULL) != 0)
 		return BATCH_ALONE;
 	pthread_mutex_lock(&b->mu);
+	if (is_hot(b, user_id, now_ms())) {
+		pthread_mutex_unlock(&b->mu);
+		pthread_cond_destroy(&j.done_cv);
+		memset(res, 0, sizeof(*res));
+		return BATCH_ALONE;
+	}
 	*b->tail = &j;
 	b->tail = &j.next;
 	pthread_cond_signal(&b->queued);

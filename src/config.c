@@ -414,6 +414,12 @@ on_token(struct parse_ctx *ctx, const char *key, const char *value)
 		return set_bool(ctx, key, value, &c->update_last_used);
 	if (!strcmp(key, "leeway"))
 		return set_num(ctx, key, value, 0, 86400, &c->rules.leeway);
+	if (!strcmp(key, "clock_skew"))
+		return set_num(ctx, key, value, 0, 3600, &c->rules.clock_skew);
+	if (!strcmp(key, "max_lifetime"))
+		return set_num(ctx, key, value, 0, 3153600000LL, &c->rules.max_lifetime);
+	if (!strcmp(key, "require_iat"))
+		return set_bool(ctx, key, value, &c->rules.require_iat);
 	if (!strcmp(key, "issuer"))
 		return set_str(ctx, c->issuer, sizeof(c->issuer), value);
 	if (!strcmp(key, "audience"))
@@ -521,6 +527,12 @@ on_database(struct parse_ctx *ctx, const char *key, const char *value)
 		if (!set_num(ctx, key, value, 0, 10, &n))
 			return 0;
 		c->retries = (int)n;
+		return 1;
+	}
+	if (!strcmp(key, "lock_wait_timeout")) {
+		if (!set_num(ctx, key, value, 1, 3600, &n))
+			return 0;
+		c->lock_wait_timeout = (unsigned int)n;
 		return 1;
 	}
 	if (!strcmp(key, "wsrep_sync_wait")) {
@@ -725,10 +737,13 @@ set_defaults(struct config *c)
 	util_strlcpy(c->refresh_type, "refresh", sizeof(c->refresh_type));
 	c->access_ttl = 900;
 	c->refresh_ttl = 2592000;
+	c->rules.clock_skew = 5;
+	c->rules.max_lifetime = 7776000; /* 90 days */
 	c->connect_timeout = 2;
 	c->read_timeout = 5;
 	c->write_timeout = 5;
 	c->retries = 2;
+	c->lock_wait_timeout = 1;
 	c->wsrep_sync_wait = -1;
 	c->endpoints = ENDPOINT_LOGOUT | ENDPOINT_LOGOUT_ALL;
 	c->batch = 1;
@@ -1035,6 +1050,13 @@ check_combinations(struct parse_ctx *ctx)
 		failf(ctx, 0,
 		    "[response] already_logged_out must be 401 with format sanctum: a deleted "
 		    "token cannot be told from a made-up one");
+		return -1;
+	}
+	/* The admin tool would mint tokens the service refuses. */
+	if (c->rules.max_lifetime > 0 &&
+	    (c->access_ttl > c->rules.max_lifetime || c->refresh_ttl > c->rules.max_lifetime)) {
+		failf(ctx, 0, "[token] access_ttl and refresh_ttl must not exceed max_lifetime (%lld)",
+		    c->rules.max_lifetime);
 		return -1;
 	}
 	if (c->rl_enabled) {

@@ -20,6 +20,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <sodium.h>
 
 #include "db.h"
 #include "log.h"
@@ -169,16 +170,21 @@ prepare_all(struct db *db)
 	unsigned int code;
 	size_t i;
 
-	/* A batch stuck behind one locked row would hold up every request
-	 * in it: give up soon and let each request run on its own. */
-	if (db->committer &&
-	    mysql_query(db->conn, "SET SESSION innodb_lock_wait_timeout = 1") != 0) {
+	char q[64];
+
+	/* A batch must never wait for a locked row: that would hold up
+	 * every request in it and every one queued behind it. It gives up
+	 * at once and hands its requests back to run alone (batch.c), where
+	 * only the locked row's owner waits, and not longer than
+	 * lock_wait_timeout, so a user whose rows another client holds
+	 * cannot tie up the threads everybody else needs. */
+	snprintf(q, sizeof(q), "SET SESSION innodb_lock_wait_timeout = %u",
+	    db->committer ? 0 : db->cfg->lock_wait_timeout);
+	if (mysql_query(db->conn, q) != 0) {
 		set_error(db, "innodb_lock_wait_timeout", code = mysql_errno(db->conn));
 		return code;
 	}
 	if (db->cfg->wsrep_sync_wait >= 0) {
-		char q[64];
-
 		snprintf(
 		    q, sizeof(q), "SET SESSION wsrep_sync_wait = %d", db->cfg->wsrep_sync_wait);
 		if (mysql_query(db->conn, q) != 0) {
@@ -403,6 +409,22 @@ run_once(
 	return rc;
 }
 
+/*
+ * Before retrying a deadlock or a lock wait: a random pause of up to
+ * 10 ms, doubled per attempt (capped at 160 ms), so that two statements
+ * that deadlocked do not meet again at once, as back-to-back retries of a
+ * logout-all and the logouts of the same user did.
+ */
+static void
+backoff(int attempt)
+{
+	unsigned int cap = 10u << (attempt < 4 ? attempt : 4);
+	long long ms = 1 + (long long)randombytes_uniform(cap);
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
 /* One attempt at some work on the connection: 0, or the MariaDB error. */
 typedef unsigned int (*attempt_fn)(struct db *db, void *arg);
 
@@ -442,7 +464,8 @@ with_retries(struct db *db, const char *what, attempt_fn fn, void *arg, int firs
 			disconnect(db);
 			if (rk == RETRY_NEXT_HOST && db->cfg->nhosts > 0)
 				db->host = (db->host + 1) % db->cfg->nhosts;
-		}
+		} else if (attempt < db->cfg->retries)
+			backoff(attempt - first);
 		st = DB_UNAVAILABLE;
 	}
 	log_warn("%s gave up after %d attempts (%s)", what, db->cfg->retries + 1, db->err);

@@ -264,7 +264,7 @@ end_refresh_session(const struct config *cfg, struct db *db, struct bound *b,
 	enum token_err terr;
 
 	terr = token_verify(&cfg->keys, &cfg->rules, TOKEN_REFRESH, body->refresh_token,
-	    body->refresh_len, time(NULL), &rc);
+	    body->refresh_len, util_now(), &rc);
 	/* 401, but not error="invalid_token": that would tell the client to
 	 * throw away its access token, which is fine. */
 	if (terr != TOKEN_OK) {
@@ -368,7 +368,7 @@ authenticate(const struct config *cfg, struct db *db, const struct request *req,
 	if (cfg->format == FORMAT_SANCTUM)
 		rc = authenticate_sanctum(cfg, db, tok, len, b, claims, resp, ev);
 	else
-		rc = authenticate_jwt(cfg, tok, len, time(NULL), claims, resp, ev);
+		rc = authenticate_jwt(cfg, tok, len, util_now(), claims, resp, ev);
 	if (rc != 0)
 		return -1;
 	bind_claims(b, claims);
@@ -505,7 +505,7 @@ handler_run(const struct config *cfg, struct db *db, struct batch *bt, const str
 	struct token_claims claims;
 	struct rl_verdict v = {0};
 	struct bound b;
-	time_t now = time(NULL);
+	time_t now = util_now();
 
 	ev->sessions = -1;
 	bind_request(&b, cfg, req, now);
@@ -551,7 +551,7 @@ handler_precheck(const struct config *cfg, const struct request *req, enum reque
 	if (!refuse_early(cfg, req, perr, resp, ev))
 		return 1;
 	/* Refused unauthenticated on a limited endpoint: counts per address. */
-	rate_limit(cfg, "ip", req->client_ip, time(NULL), &v, resp, ev);
+	rate_limit(cfg, "ip", req->client_ip, util_now(), &v, resp, ev);
 	show_limit(resp, &v);
 	return 0;
 }

@@ -174,31 +174,53 @@ sat_add(long long a, long long b)
 	return a > LLONG_MAX - b ? LLONG_MAX : a + b;
 }
 
+/* exp - from exceeds the lifetime bound (an overflow does too). */
+static int
+too_long(long long exp, long long from, long long max)
+{
+	long long d;
+
+	return max > 0 && (__builtin_sub_overflow(exp, from, &d) || d > max);
+}
+
+/*
+ * exp with leeway; nbf and iat with leeway plus clock_skew, since the
+ * issuer's clock, not the token's age, is what they measure (PyJWT takes
+ * iat from the precise time(), so a token used at once can carry the next
+ * second); and a lifetime bound, so that a leaked key or a broken issuer
+ * cannot mint tokens that live for centuries.
+ */
 static enum token_err
 check_times(struct json_object *claims, const struct token_rules *rules, time_t now,
     struct token_claims *out)
 {
 	struct json_object *v;
-	long long t, lw = rules->leeway, n = (long long)now;
+	long long exp, t, lw = rules->leeway, n = (long long)now;
+	long long ahead = sat_add(n, sat_add(lw, rules->clock_skew));
 
-	if (!json_object_object_get_ex(claims, "exp", &v) || numeric_date(v, &t) != 0)
+	if (!json_object_object_get_ex(claims, "exp", &v) || numeric_date(v, &exp) != 0)
 		return TOKEN_ECLAIM;
 	/* Valid while now < exp + leeway. */
-	if (n >= sat_add(t, lw))
+	if (n >= sat_add(exp, lw))
 		return TOKEN_EEXPIRED;
-	out->exp = t;
+	if (too_long(exp, n, rules->max_lifetime))
+		return TOKEN_ELIFETIME;
+	out->exp = exp;
 	if (json_object_object_get_ex(claims, "nbf", &v)) {
 		if (numeric_date(v, &t) != 0)
 			return TOKEN_ECLAIM;
-		if (t > sat_add(n, lw))
+		if (t > ahead)
 			return TOKEN_ENOTYET;
 	}
 	if (json_object_object_get_ex(claims, "iat", &v)) {
 		if (numeric_date(v, &t) != 0)
 			return TOKEN_ECLAIM;
-		if (t > sat_add(n, lw))
+		if (t > ahead)
 			return TOKEN_EIAT;
-	}
+		if (too_long(exp, t, rules->max_lifetime))
+			return TOKEN_ELIFETIME;
+	} else if (rules->require_iat)
+		return TOKEN_ECLAIM;
 	return TOKEN_OK;
 }
 
@@ -322,6 +344,8 @@ token_strerror(enum token_err err)
 		return "wrong audience";
 	case TOKEN_ETYPE:
 		return "wrong token type";
+	case TOKEN_ELIFETIME:
+		return "lifetime too long";
 	}
 	return "unknown";
 }

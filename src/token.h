@@ -32,11 +32,15 @@ enum token_err {
 	TOKEN_EIAT,    /* iat in the future */
 	TOKEN_EISS,
 	TOKEN_EAUD,
-	TOKEN_ETYPE, /* type claim is not the expected one */
+	TOKEN_ETYPE,	 /* type claim is not the expected one */
+	TOKEN_ELIFETIME, /* exp further ahead than max_lifetime (from now or iat) */
 };
 
 struct token_rules {
-	long long leeway;	  /* seconds */
+	long long leeway;	  /* seconds, for exp, nbf and iat */
+	long long clock_skew;	  /* more seconds for nbf and iat: issuers' clocks */
+	long long max_lifetime;	  /* exp - now and exp - iat at most; 0: no bound */
+	int require_iat;	  /* a token without iat is refused */
 	const char *issuer;	  /* NULL or "": not checked */
 	const char *audience;	  /* NULL or "": not checked */
 	const char *type_claim;	  /* claim name, e.g. "typ" */

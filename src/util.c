@@ -236,3 +236,13 @@ util_utc_datetime(long long t, char out[UTIL_DATETIME_LEN + 1])
 	    strftime(out, UTIL_DATETIME_LEN + 1, "%Y-%m-%d %H:%M:%S", &tm) != UTIL_DATETIME_LEN)
 		strcpy(out, "1970-01-01 00:00:00");
 }
+
+time_t
+util_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return time(NULL);
+	return ts.tv_sec;
+}

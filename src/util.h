@@ -7,6 +7,7 @@
 #define LOGOUT_UTIL_H
 
 #include <stddef.h>
+#include <time.h>
 
 /* Parse a whole decimal string into [min, max]. 0 on success, -1 on junk,
  * empty input, overflow or out-of-range; *out untouched on failure. */
@@ -22,6 +23,12 @@ int util_strlcpy(char *dst, const char *src, size_t size);
 /* "YYYY-MM-DD HH:MM:SS" of t in UTC: the way Laravel stores timestamps. */
 #define UTIL_DATETIME_LEN 19
 void util_utc_datetime(long long t, char out[UTIL_DATETIME_LEN + 1]);
+
+/* The current time in Unix seconds from CLOCK_REALTIME. Not time(NULL):
+ * on Linux that reads the coarse clock, up to a tick behind, so just after
+ * a second boundary a token whose iat an issuer took from the precise
+ * clock would look issued in the future. */
+time_t util_now(void);
 
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void util_hex(const unsigned char *in, size_t len, char *out);

@@ -3,8 +3,8 @@
  * fuzz_token.c — token_verify on hostile input.
  *
  * Key ring: "a" (HS256, the default) and "b" (HS512). Every input runs
- * under two rule sets (strict: iss, aud, typ, leeway; lax: nothing but
- * exp) and both token kinds, at a fixed clock. Since the signature is
+ * under two rule sets (strict: iss, aud, typ, leeway, clock_skew, a
+ * lifetime bound, iat required; lax: nothing but exp) and both token kinds, at a fixed clock. Since the signature is
  * checked before the payload is parsed, random bytes never reach the claim
  * checks; so beside the input as given, the harness also re-signs it:
  *
@@ -14,7 +14,8 @@
  *                             last '.' is signed with each key.
  *
  * Invariants: TOKEN_OK has a non-empty sub, a key from the ring whose alg
- * signed it, NUL-terminated claims, and exp + leeway after now; anything
+ * signed it, NUL-terminated claims, exp + leeway after now and, under a
+ * lifetime bound, exp no further than it from now; anything
  * else leaves the claims zeroed.
  *
  * The same bytes also go through the Sanctum parser (format sanctum): an
@@ -40,6 +41,9 @@ static struct keyring ring = {ring_keys, 2, 0};
 static const struct token_rules rule_sets[2] = {
     {
 	.leeway = 30,
+	.clock_skew = 5,
+	.max_lifetime = 86400,
+	.require_iat = 1,
 	.issuer = "https://issuer.example",
 	.audience = "logout-api",
 	.type_claim = "typ",
@@ -134,6 +138,9 @@ verify_all(const char *tok, size_t len, const struct key *signed_by)
 			FUZZ_CHECK(c.sub[0] != '\0', "TOKEN_OK with an empty sub");
 			FUZZ_CHECK(FUZZ_NOW < sat_add(c.exp, rule_sets[r].leeway),
 			    "TOKEN_OK but expired: exp %lld", c.exp);
+			FUZZ_CHECK(rule_sets[r].max_lifetime == 0 ||
+				c.exp - FUZZ_NOW <= rule_sets[r].max_lifetime,
+			    "TOKEN_OK but exp %lld beyond max_lifetime", c.exp);
 			FUZZ_CHECK(len <= TOKEN_MAX_LEN, "TOKEN_OK over TOKEN_MAX_LEN");
 			if (signed_by != NULL)
 				FUZZ_CHECK(c.key == signed_by, "verified by %s, signed by %s",

@@ -26,6 +26,7 @@ R_ESIG="bad signature"
 R_EMAL="malformed token"
 R_ECLAIM="missing or malformed claim"
 R_EEXP="expired"
+R_ELIFETIME="lifetime too long"
 R_ENOTYET="not yet valid"
 R_EIAT="issued in the future"
 R_EISS="wrong issuer"
@@ -383,15 +384,27 @@ refused "exp missing" "$(tok "$H" "$(pl '')")" "$R_ECLAIM"
 untouched
 t_end
 
-t_begin "exp: a fractional future NumericDate and huge values are valid (204)"
+t_begin "exp: a fractional future NumericDate is valid (204); one beyond max_lifetime, huge or overflowing, is 401"
 # RFC 7519 §2: NumericDate is a JSON number, "non-integer values can be
-# represented". A huge exp is a date far in the future, not an error.
-for e in "now+600.5" 9e18 9.3e18 9223372036854775807 99999999999999999999 1e300; do
-	setup
-	case $e in now+600.5) e=$((NOW + 600)).5 ;; esac
-	accepted "exp $e" "$(tok "$H" "$(printf '{"sub":"42","sid":"%s","typ":"access","exp":%s}' "$A_SID" "$e")")" "$A_SID"
+# represented". An exp further ahead than max_lifetime (90 days by default)
+# is refused: a leaked key or a broken issuer must not mint tokens that
+# live for centuries.
+setup
+accepted "exp $((NOW + 600)).5" "$(tok "$H" "$(printf '{"sub":"42","sid":"%s","typ":"access","exp":%s.5}' "$A_SID" $((NOW + 600)))")" "$A_SID"
+setup
+for e in $((NOW + 7776000 + 60)) 9e18 9.3e18 9223372036854775807 99999999999999999999 1e300; do
+	refused "exp $e" "$(tok "$H" "$(printf '{"sub":"42","sid":"%s","typ":"access","exp":%s}' "$A_SID" "$e")")" "$R_ELIFETIME"
 done
-expect_count "user_id = 43" 1
+refused "iat 91 days before exp" "$(tok "$H" "$(claims ",\"iat\":$((NOW + 600 - 7862400))")")" "$R_ELIFETIME"
+untouched
+t_end
+
+t_begin "iat and nbf a second or two ahead (an issuer's clock, PyJWT's precise time()): accepted within clock_skew"
+setup
+accepted "iat now+2, nbf now+2" "$(tok "$H" "$(claims ",\"nbf\":$((NOW + 2)),\"iat\":$((NOW + 2))")")" "$A_SID"
+setup
+refused "iat now+60" "$(tok "$H" "$(claims ",\"iat\":$((NOW + 60))")")" "$R_EIAT"
+untouched
 t_end
 
 t_begin "nbf and iat in the future, or malformed: 401"

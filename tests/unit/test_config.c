@@ -106,6 +106,16 @@ assert_defaults(const struct config *c)
 	ck_assert_uint_eq(c->write_timeout, 5);
 	ck_assert_int_eq(c->retries, 2);
 	ck_assert_int_eq(c->wsrep_sync_wait, -1);
+	ck_assert_int_eq(c->rules.clock_skew, 5);
+	ck_assert_int_eq(c->rules.max_lifetime, 7776000);
+	ck_assert_int_eq(c->rules.require_iat, 0);
+	ck_assert_uint_eq(c->header_timeout, 5);
+	ck_assert_uint_eq(c->body_timeout, 10);
+	ck_assert_uint_eq(c->send_timeout, 10);
+	ck_assert_uint_eq(c->keepalive_timeout, 75);
+	ck_assert_uint_eq(c->shutdown_timeout, 30);
+	ck_assert_uint_eq(c->max_params, 65536);
+	ck_assert_uint_eq(c->max_connections, 4096);
 	ck_assert_int_eq(c->logout_status, 204);
 	ck_assert_int_eq(c->audit_enabled, 1);
 	assert_stmt(&c->stmts[STMT_LOGOUT],
@@ -427,6 +437,16 @@ START_TEST(duplicate_after_many)
 }
 END_TEST
 
+START_TEST(lifetime_bounds)
+{
+	expect_error("[token]\nmax_lifetime = 3600\nrefresh_ttl = 7200\n" UNIT_KEY_SECTION, 0,
+	    "must not exceed max_lifetime");
+	expect_error("[token]\nclock_skew = 3601\n" UNIT_KEY_SECTION, 2, "clock_skew");
+	expect_error("[server]\nmax_params = 100\n" UNIT_KEY_SECTION, 2, "max_params");
+	expect_error("[server]\nheader_timeout = 0\n" UNIT_KEY_SECTION, 2, "header_timeout");
+}
+END_TEST
+
 START_TEST(unknown_section)
 {
 	expect_error(
@@ -623,7 +643,7 @@ config_suite(void)
 
 	UNIT_TCASE(s, "load", minimal_defaults, shipped_file, missing_file, settings,
 	    continuation_lines, keys, decode_secret, stmt_names, exact_key_lengths);
-	UNIT_TCASE(s, "refuse", unknown_key, duplicate_after_many, unknown_section, bad_numbers, bad_alg, short_keys,
+	UNIT_TCASE(s, "refuse", unknown_key, duplicate_after_many, lifetime_bounds, unknown_section, bad_numbers, bad_alg, short_keys,
 	    secret_sources, key_selection, bad_sql, bad_logout_status, syntax);
 	UNIT_TCASE(s, "profiles", profile_settings, sanctum_format, bad_profile_settings);
 	return s;

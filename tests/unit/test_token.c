@@ -943,6 +943,76 @@ START_TEST(iat)
 }
 END_TEST
 
+/* clock_skew widens nbf and iat only; exp keeps the bare leeway. */
+START_TEST(clock_skew)
+{
+	struct token_rules r = rules();
+
+	r.clock_skew = 5;
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"iat\":1700000001}", NOW), TOKEN_OK);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"iat\":1700000005}", NOW), TOKEN_OK);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"iat\":1700000006}", NOW), TOKEN_EIAT);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"nbf\":1700000005}", NOW), TOKEN_OK);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"nbf\":1700000006}", NOW), TOKEN_ENOTYET);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS ",\"exp\":1699999999}", NOW),
+	    TOKEN_EEXPIRED);
+	/* with leeway, the two add up for iat */
+	r.leeway = 10;
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"iat\":1700000015}", NOW), TOKEN_OK);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"iat\":1700000016}", NOW), TOKEN_EIAT);
+}
+END_TEST
+
+/* max_lifetime bounds exp - now and, with iat, exp - iat; huge and
+ * overflowing values are refused, not taken as "far future". */
+START_TEST(max_lifetime)
+{
+	struct token_rules r = rules();
+
+	r.max_lifetime = 3600;
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS ",\"exp\":1700003600}", NOW),
+	    TOKEN_OK);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS ",\"exp\":1700003601}", NOW),
+	    TOKEN_ELIFETIME);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS,
+	    "{" ACCESS ",\"exp\":9223372036854775807}", NOW), TOKEN_ELIFETIME);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS ",\"exp\":1e300}", NOW),
+	    TOKEN_ELIFETIME);
+	/* iat an hour and a second before exp: issued for too long */
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS ",\"exp\":1700000060"
+	    ",\"iat\":1699996459}", NOW), TOKEN_ELIFETIME);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS ",\"exp\":1700000060"
+	    ",\"iat\":1699996460}", NOW), TOKEN_OK);
+	/* exp - iat overflows */
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS ",\"exp\":1700000060"
+	    ",\"iat\":-9223372036854775807}", NOW), TOKEN_ELIFETIME);
+	ck_assert_str_eq(token_strerror(TOKEN_ELIFETIME), "lifetime too long");
+	/* 0: no bound */
+	r.max_lifetime = 0;
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS,
+	    "{" ACCESS ",\"exp\":9223372036854775807}", NOW), TOKEN_OK);
+}
+END_TEST
+
+START_TEST(require_iat)
+{
+	struct token_rules r = rules();
+
+	r.require_iat = 1;
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK "}", NOW),
+	    TOKEN_ECLAIM);
+	ck_assert_tok(verify_payload_r(&r, TOKEN_ACCESS, "{" ACCESS "," EXP_OK
+	    ",\"iat\":1700000000}", NOW), TOKEN_OK);
+}
+END_TEST
+
 /* ---- iss, aud, type ----------------------------------------------------- */
 
 START_TEST(issuer)
@@ -1046,7 +1116,7 @@ token_suite(void)
 	UNIT_TCASE(s, "signature", tampered_signature, tampered_payload,
 	    signature_before_payload, segments, counted_length, padded_segments,
 	    noncanonical_signature, short_signature, length_cap);
-	UNIT_TCASE(s, "claims", exp_required_numeric, exp_past, exp_non_integer, nbf, iat,
+	UNIT_TCASE(s, "claims", exp_required_numeric, exp_past, exp_non_integer, nbf, iat, clock_skew, max_lifetime, require_iat,
 	    issuer, audience, type_claim, strerror_all);
 	return s;
 }
