@@ -257,10 +257,7 @@ start_linger(struct acceptor *a, int fd)
 	c->state = C_LINGER;
 	c->deadline = now_ms() + LINGER_MS;
 	a->held++;
-	if (shutdown(fd, SHUT_WR) != 0) {
-		drop(a, fd);
-		return;
-	}
+	(void)shutdown(fd, SHUT_WR); /* the worker may have done it already */
 	watch(a, fd);
 	if (c->state == C_LINGER)
 		linger_read(a, fd);

@@ -235,13 +235,15 @@ fcgi_scan(const unsigned char *buf, size_t len, const struct scan_limits *lim,
 	info->content_length = content_length(&ps);
 
 	/*
-	 * STDIN up to its empty record, so that no thread waits for it. A
-	 * body over max_body is refused (413) without being read, and one
-	 * longer than announced is the worker's to refuse: both are handed
-	 * over as they are. So is a body the peek window cannot show whole;
-	 * the worker reads it under body_timeout.
+	 * STDIN up to its empty record, so that no thread waits for it, and
+	 * so that a request refused before its body is read (413, 405) can
+	 * still be read to its end and its kept connection reused. A body
+	 * longer than announced (or than max_body, when none is announced)
+	 * is the worker's to refuse and is handed over as it is; so is a
+	 * body the peek window cannot show whole, which the worker reads
+	 * under body_timeout.
 	 */
-	if (info->content_length < 0 || (size_t)info->content_length <= lim->max_body) {
+	{
 		size_t limit = info->content_length < 0 ? lim->max_body
 							: (size_t)info->content_length;
 

@@ -9,8 +9,8 @@
  * request's records (with MSG_PEEK: nothing is consumed) and hands the
  * connection to libfcgi only when this scanner says the request is well
  * formed, within the limits, and complete: BEGIN_REQUEST, the whole PARAMS
- * stream, and the whole STDIN stream when the body is within max_body
- * (and the peek window). A worker thread then never blocks reading a request that a
+ * stream, and the whole STDIN stream when it fits the peek window. A
+ * worker thread then never blocks reading a request that a
  * client trickles in.
  *
  * Pure: no I/O, no allocation; fuzzed by tests/fuzz/fuzz_scan.c.
@@ -40,7 +40,7 @@ enum scan_reason {
 
 struct scan_limits {
 	size_t max_params; /* content bytes of the PARAMS stream */
-	size_t max_body;   /* bodies longer are handed over unread (413) */
+	size_t max_body;   /* without CONTENT_LENGTH, wait for no more than this */
 	size_t window;	   /* the most bytes the caller can show the scanner */
 };
 

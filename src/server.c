@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -40,7 +42,8 @@
 #include "request.h"
 #include "server.h"
 
-#define OUT_MAX 2048
+#define OUT_MAX	  2048
+#define DRAIN_MAX (256 * 1024) /* more than the acceptor's peek window */
 
 struct server;
 
@@ -193,6 +196,30 @@ serve(struct worker *w, FCGX_Request *fr)
 }
 
 /*
+ * The rest of a refused request's input, so that the web server's kept
+ * connection stays in step and can be reused: closing it instead races
+ * with the web server, which may already have taken it for its next
+ * request. Only what has arrived is read (the acceptor waits for whole
+ * requests that fit its window), never waiting for more. 0 when the input
+ * was read to its end.
+ */
+static int
+drain_input(FCGX_Request *fr, int fd)
+{
+	char buf[4096];
+	size_t total = 0;
+	int flags, n, ok;
+
+	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+		return -1;
+	while (total <= DRAIN_MAX && (n = FCGX_GetStr(buf, sizeof(buf), fr->in)) > 0)
+		total += (size_t)n;
+	ok = total <= DRAIN_MAX && FCGX_GetError(fr->in) == 0 && FCGX_HasSeenEOF(fr->in);
+	(void)fcntl(fd, F_SETFL, flags);
+	return ok ? 0 : -1;
+}
+
+/*
  * One connection from the acceptor. libfcgi reads BEGIN_REQUEST and
  * PARAMS from ipcFd (already complete, so it does not block); detached
  * makes libfcgi close without its unbounded lingering read if it gives up
@@ -205,7 +232,7 @@ static void
 serve_connection(struct worker *w, FCGX_Request *fr, int fd)
 {
 	enum acceptor_end how;
-	int failed;
+	int failed, asked_keep;
 
 	fr->keepConnection = 1;
 	fr->detached = 1;
@@ -214,14 +241,25 @@ serve_connection(struct worker *w, FCGX_Request *fr, int fd)
 		acceptor_done(w->srv->acc, fd, ACCEPTOR_CLOSED);
 		return;
 	}
+	asked_keep = fr->keepConnection;
 	serve(w, fr);
+	if (w->unread && asked_keep && drain_input(fr, fd) == 0) {
+		w->unread = 0;
+		fr->keepConnection = 1;
+	}
 	failed = FCGX_FClose(fr->err) != 0;
 	failed |= FCGX_FClose(fr->out) != 0;
 	failed |= FCGX_GetError(fr->in) != 0;
 	if (fr->keepConnection && !failed)
 		how = ACCEPTOR_KEEP;
-	else
-		how = w->unread ? ACCEPTOR_LINGER : ACCEPTOR_CLOSE;
+	else if (w->unread) {
+		/* Tell the web server at once that this connection is done, so
+		 * it does not reuse a kept one for its next request; the
+		 * acceptor then drains the unread input before closing. */
+		how = ACCEPTOR_LINGER;
+		(void)shutdown(fd, SHUT_WR);
+	} else
+		how = ACCEPTOR_CLOSE;
 	fr->ipcFd = -1;
 	FCGX_Free(fr, 0);
 	acceptor_done(w->srv->acc, fd, how);

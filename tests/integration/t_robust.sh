@@ -83,7 +83,11 @@ else
 	mkcfg "$WARM" "$N" "$IT_DIR/rb.main.cfg"
 	run_cfg "$IT_DIR/rb.warm.cfg" "$IT_DIR/rb.warm.out"
 	rss0=$(rss_kb "$wpid") fd0=$(nfds "$wpid")
+	fds0=$(ls -l "/proc/$wpid/fd" | awk 'NR > 1 { print $(NF-2), $NF }' | tr '\n' ' ')
 	run_cfg "$IT_DIR/rb.main.cfg" "$IT_DIR/rb.main.out"
+	# A connection closed after a refusal lingers (at most 2 s) until the
+	# client has read the answer: wait for those to go.
+	it_wait_until 5 eval '[ "$(nfds "$wpid")" -le $((fd0 + 5)) ]' || true
 	rss1=$(rss_kb "$wpid") fd1=$(nfds "$wpid")
 	codes=$(sort "$IT_DIR/rb.main.out" | uniq -c | awk '{ printf "%s*%s ", $1, $2 }')
 	it_log "10 000 requests: $codes; RSS ${rss0} kB -> ${rss1} kB, fds $fd0 -> $fd1"
@@ -99,7 +103,10 @@ else
 	else
 		awk -v a="$rss0" -v b="$rss1" 'BEGIN { exit !(b <= a + 512) }' || t_fail "RSS grew: $rss0 kB -> $rss1 kB"
 	fi
-	expect_eq "$fd1" "$fd0" "open file descriptors"
+	# A database connection a thread (or the committer) opens later, or
+	# again, may add one each: 4 threads + 1. A leak per request would
+	# show thousands.
+	[ "$fd1" -le $((fd0 + 5)) ] || t_fail "open file descriptors: $fd0 -> $fd1: $fds0 -> $(ls -l "/proc/$wpid/fd" | awk 'NR > 1 { print $(NF-2), $NF }' | tr '\n' ' ')"
 	it_alive "$wpid" || t_fail "worker died"
 fi
 t_end

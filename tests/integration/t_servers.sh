@@ -90,8 +90,9 @@ if SRV_THREADS=4 srv_worker_spawn "$d" "$IT_CONF" && kc_worker=$SRV_WORKER_PID &
 	w='%{http_code} %{num_connects}\n'
 	# --next keeps curl's connection: num_connects is 0 on a reused one.
 	# The 405 and 413 are refused before the worker reads the request body:
-	# it ends the kept FastCGI connection then, and nginx must open a new
-	# one for the next request without a 502.
+	# it reads what is left of it then (the acceptor waited for all of it),
+	# so the kept FastCGI connection stays in step for the next request,
+	# which must never see a 502.
 	out=$(curl -sS --noproxy '*' --max-time 20 \
 		-o /dev/null -w "$w" -X POST -H "Authorization: Bearer $a1" -H 'Content-Length: 0' \
 		"$SRV_BASE$P/logout" --next \
