@@ -60,10 +60,16 @@ struct returned {
 	enum acceptor_end how;
 };
 
+struct ready {
+	int fd;
+	int unread_body; /* fcgi_scan's body_unscanned */
+};
+
 struct acceptor {
 	pthread_t tid;
 	int lfd, ep, wake;
-	struct acceptor_limits lim; /* guarded by mu */
+	struct acceptor_limits lim; /* guarded by mu: reload writes it */
+	struct acceptor_limits cur; /* the acceptor thread's copy of lim */
 
 	/* acceptor thread only */
 	struct conn *conns; /* indexed by fd */
@@ -77,7 +83,7 @@ struct acceptor {
 
 	pthread_mutex_t mu;
 	pthread_cond_t ready_cv;
-	int *ready; /* ring of fds whose request is complete */
+	struct ready *ready; /* ring of connections whose request is complete */
 	unsigned rcap, rhead, rcount;
 	struct returned *back; /* given back by workers */
 	unsigned bcap, bcount;
@@ -165,7 +171,7 @@ watch(struct acceptor *a, int fd)
 
 /* Hand a complete request to the workers. */
 static void
-dispatch(struct acceptor *a, int fd)
+dispatch(struct acceptor *a, int fd, int unread_body)
 {
 	struct conn *c = &a->conns[fd];
 
@@ -175,7 +181,7 @@ dispatch(struct acceptor *a, int fd)
 	c->state = C_SERVED;
 	a->held--;
 	pthread_mutex_lock(&a->mu);
-	a->ready[(a->rhead + a->rcount) % a->rcap] = fd;
+	a->ready[(a->rhead + a->rcount) % a->rcap] = (struct ready){fd, unread_body};
 	a->rcount++;
 	a->inflight++;
 	pthread_cond_signal(&a->ready_cv);
@@ -203,16 +209,14 @@ examine(struct acceptor *a, int fd, int hup)
 	}
 	if (c->state == C_IDLE) {
 		c->state = C_READING;
-		c->deadline = now_ms() + a->lim.header_timeout;
+		c->deadline = now_ms() + a->cur.header_timeout;
 	}
-	pthread_mutex_lock(&a->mu);
-	sl.max_params = a->lim.max_params;
-	sl.max_body = a->lim.max_body;
-	pthread_mutex_unlock(&a->mu);
+	sl.max_params = a->cur.max_params;
+	sl.max_body = a->cur.max_body;
 	sl.window = WINDOW;
 	switch (fcgi_scan(a->window, (size_t)n, &sl, &info)) {
 	case SCAN_READY:
-		dispatch(a, fd);
+		dispatch(a, fd, info.body_unscanned);
 		return;
 	case SCAN_BAD:
 		a->refused++;
@@ -320,10 +324,10 @@ accept_some(struct acceptor *a, int all)
 		}
 		if (fd >= a->hwm)
 			a->hwm = fd + 1;
-		set_timeout(fd, SO_RCVTIMEO, a->lim.body_timeout);
-		set_timeout(fd, SO_SNDTIMEO, a->lim.write_timeout);
+		set_timeout(fd, SO_RCVTIMEO, a->cur.body_timeout);
+		set_timeout(fd, SO_SNDTIMEO, a->cur.write_timeout);
 		a->conns[fd] = (struct conn){.state = C_READING,
-		    .deadline = now_ms() + a->lim.header_timeout};
+		    .deadline = now_ms() + a->cur.header_timeout};
 		a->held++;
 		examine(a, fd, 0);
 	}
@@ -349,7 +353,7 @@ take_back(struct acceptor *a)
 
 			if (batch[i].how == ACCEPTOR_KEEP && !draining) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
-				    .deadline = now_ms() + a->lim.idle_timeout};
+				    .deadline = now_ms() + a->cur.idle_timeout};
 				a->held++;
 				examine(a, fd, 0);
 			} else
@@ -443,6 +447,7 @@ acceptor_main(void *arg)
 		pthread_mutex_lock(&a->mu);
 		stopping = a->stopping;
 		draining = a->draining;
+		a->cur = a->lim;
 		pthread_mutex_unlock(&a->mu);
 		if (draining && !drain_started) {
 			drain_started = 1;
@@ -513,6 +518,7 @@ acceptor_start(int listen_fd, const struct acceptor_limits *lim, char *err, size
 		    a->lim.max_conns, a->nfd, a->nfd > 128 ? a->nfd - 64 : 64);
 		a->lim.max_conns = a->nfd > 128 ? (unsigned)a->nfd - 64 : 64;
 	}
+	a->cur = a->lim;
 	a->rcap = a->bcap = (unsigned)a->nfd;
 	if ((a->conns = calloc((size_t)a->nfd, sizeof(*a->conns))) == NULL ||
 	    (a->ready = calloc(a->rcap, sizeof(*a->ready))) == NULL ||
@@ -521,6 +527,10 @@ acceptor_start(int listen_fd, const struct acceptor_limits *lim, char *err, size
 		goto nomem;
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->ready_cv, NULL);
+	/* TCP: let a whole request sit unread while it is peeked at
+	 * (accepted sockets inherit this); unix sockets are bounded by the
+	 * sender's buffer, which is larger than the window. */
+	(void)setsockopt(listen_fd, SOL_SOCKET, SO_RCVBUF, &(int){2 * WINDOW}, sizeof(int));
 	if ((flags = fcntl(listen_fd, F_GETFL)) < 0 ||
 	    fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) != 0 ||
 	    (a->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
@@ -572,7 +582,7 @@ acceptor_set_limits(struct acceptor *a, const struct acceptor_limits *lim)
 }
 
 int
-acceptor_next(struct acceptor *a)
+acceptor_next(struct acceptor *a, int *unread_body)
 {
 	int fd = -1;
 
@@ -585,8 +595,10 @@ acceptor_next(struct acceptor *a)
 	while (a->rcount == 0 && !a->drained && !a->stopping)
 		pthread_cond_wait(&a->ready_cv, &a->mu);
 	a->waiting--;
+	*unread_body = 0;
 	if (a->rcount > 0) {
-		fd = a->ready[a->rhead];
+		fd = a->ready[a->rhead].fd;
+		*unread_body = a->ready[a->rhead].unread_body;
 		a->rhead = (a->rhead + 1) % a->rcap;
 		a->rcount--;
 	}
@@ -642,8 +654,10 @@ acceptor_stop(struct acceptor *a)
 	for (fd = 0; fd < a->hwm; fd++)
 		if (a->conns[fd].state != C_FREE && a->conns[fd].state != C_SERVED)
 			close(fd);
+	while (a->bcount > 0)
+		close(a->back[--a->bcount].fd);
 	while (a->rcount > 0) {
-		close(a->ready[a->rhead]);
+		close(a->ready[a->rhead].fd);
 		a->rhead = (a->rhead + 1) % a->rcap;
 		a->rcount--;
 	}

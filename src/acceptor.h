@@ -25,7 +25,7 @@ struct acceptor_limits {
 	unsigned body_timeout;	 /* ms: each read a worker makes (SO_RCVTIMEO) */
 	unsigned write_timeout;	 /* ms: each write a worker makes (SO_SNDTIMEO) */
 	size_t max_params;	 /* bytes of a request's PARAMS stream */
-	size_t max_body;	 /* bodies up to this are read before dispatch */
+	size_t max_body;	 /* larger announced bodies are refused unread */
 	unsigned max_conns;	 /* connections held at once, served ones included */
 };
 
@@ -47,8 +47,10 @@ struct acceptor *acceptor_start(int listen_fd, const struct acceptor_limits *lim
 void acceptor_set_limits(struct acceptor *a, const struct acceptor_limits *lim);
 
 /* A worker thread: the next connection whose request is complete, or -1
- * once the acceptor is drained and nothing is left to serve. */
-int acceptor_next(struct acceptor *a);
+ * once the acceptor is drained and nothing is left to serve. *unread_body
+ * is set when the request's body was announced over max_body and not
+ * checked: it must be refused without reading it. */
+int acceptor_next(struct acceptor *a, int *unread_body);
 
 /* A worker thread: the connection from acceptor_next is done. */
 void acceptor_done(struct acceptor *a, int fd, enum acceptor_end how);

@@ -332,7 +332,7 @@ static const struct num_key {
     {"send_timeout", 1, 3600, offsetof(struct config, send_timeout)},
     {"keepalive_timeout", 1, 86400, offsetof(struct config, keepalive_timeout)},
     {"shutdown_timeout", 1, 86400, offsetof(struct config, shutdown_timeout)},
-    {"max_params", 1024, 1048576, offsetof(struct config, max_params)},
+    {"max_params", 1024, 65536, offsetof(struct config, max_params)},
     {"max_connections", 16, 1000000, offsetof(struct config, max_connections)},
 };
 
@@ -370,7 +370,7 @@ on_server(struct parse_ctx *ctx, const char *key, const char *value)
 		return 1;
 	}
 	if (!strcmp(key, "max_body")) {
-		if (!set_num(ctx, key, value, 0, 1048576, &n))
+		if (!set_num(ctx, key, value, 0, 65536, &n))
 			return 0;
 		c->max_body = (size_t)n;
 		return 1;

@@ -235,36 +235,35 @@ fcgi_scan(const unsigned char *buf, size_t len, const struct scan_limits *lim,
 	info->content_length = content_length(&ps);
 
 	/*
-	 * STDIN up to its empty record, so that no thread waits for it, and
-	 * so that a request refused before its body is read (413, 405) can
-	 * still be read to its end and its kept connection reused. A body
-	 * longer than announced (or than max_body, when none is announced)
-	 * is the worker's to refuse and is handed over as it is; so is a
-	 * body the peek window cannot show whole, which the worker reads
-	 * under body_timeout.
+	 * An announced body over max_body is refused (413) without being
+	 * read: hand it over at once, marked so that nothing reads it.
 	 */
-	{
-		size_t limit = info->content_length < 0 ? lim->max_body
-							: (size_t)info->content_length;
-
-		for (;;) {
-			if (pos < len && buf[pos] != FCGI_VERSION_1)
-				return bad(info, SCAN_EVERSION);
-			if (read_record(buf + pos, len - pos, &r, &need) != 0) {
-				if (pos + need > lim->window) {
-					info->body_partial = 1;
-					break;
-				}
-				return SCAN_MORE;
-			}
-			if (r.type != FCGI_STDIN || r.id != id)
-				return bad(info, SCAN_ERECORD);
-			pos += need;
-			stdin_len += r.clen;
-			if (r.clen == 0 || stdin_len > limit)
-				break;
-		}
+	if (info->content_length > 0 && (size_t)info->content_length > lim->max_body) {
+		info->body_unscanned = 1;
+		info->consumed = pos;
+		return SCAN_READY;
 	}
+	/*
+	 * Else STDIN up to its empty record, whatever its length (a body
+	 * longer than announced is the worker's to refuse), so that no thread
+	 * waits for it, and so that libfcgi, reading it, never meets a record
+	 * that was not checked: a request refused before its body is read
+	 * can then still be read to its end and its kept connection reused.
+	 * More than the window holds is refused here.
+	 */
+	for (;;) {
+		if (pos < len && buf[pos] != FCGI_VERSION_1)
+			return bad(info, SCAN_EVERSION);
+		if (read_record(buf + pos, len - pos, &r, &need) != 0)
+			return more(info, pos + need, lim);
+		if (r.type != FCGI_STDIN || r.id != id)
+			return bad(info, SCAN_ERECORD);
+		pos += need;
+		stdin_len += r.clen;
+		if (r.clen == 0)
+			break;
+	}
+	info->stdin_len = stdin_len;
 	info->consumed = pos;
 	return SCAN_READY;
 }

@@ -9,8 +9,8 @@
  * request's records (with MSG_PEEK: nothing is consumed) and hands the
  * connection to libfcgi only when this scanner says the request is well
  * formed, within the limits, and complete: BEGIN_REQUEST, the whole PARAMS
- * stream, and the whole STDIN stream when it fits the peek window. A
- * worker thread then never blocks reading a request that a
+ * stream, and the whole STDIN stream (unless its announced length is
+ * over max_body: then it is refused unread). A worker thread then never blocks reading a request that a
  * client trickles in.
  *
  * Pure: no I/O, no allocation; fuzzed by tests/fuzz/fuzz_scan.c.
@@ -40,7 +40,7 @@ enum scan_reason {
 
 struct scan_limits {
 	size_t max_params; /* content bytes of the PARAMS stream */
-	size_t max_body;   /* without CONTENT_LENGTH, wait for no more than this */
+	size_t max_body;   /* a longer announced body is handed over unread */
 	size_t window;	   /* the most bytes the caller can show the scanner */
 };
 
@@ -50,7 +50,9 @@ struct scan_info {
 	size_t params_len;	/* content bytes of the PARAMS stream */
 	long long content_length; /* CONTENT_LENGTH, or -1 */
 	size_t consumed;	/* raw bytes of the request seen when READY */
-	int body_partial;	/* READY with the body partly beyond the window */
+	size_t stdin_len;	/* content bytes of the STDIN stream */
+	int body_unscanned;	/* READY with CONTENT_LENGTH over max_body: the
+				 * body was not looked at and must not be read */
 };
 
 /* Look at the first len bytes of a connection (or of the next request on a

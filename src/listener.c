@@ -42,17 +42,26 @@ systemd_listener(void)
 	return fd;
 }
 
-/* Is something accepting on the unix socket path? */
+/* Is something listening on the unix socket path? 1 yes (a full backlog
+ * included), 0 no (refused: left by a process that is gone), -1 cannot
+ * tell (errno set, e.g. EACCES: another user's socket). Non-blocking, so a
+ * live listener with a full backlog cannot hang the start. */
 static int
-answers(const struct sockaddr_un *sun)
+probe(const struct sockaddr_un *sun)
 {
-	int fd, ok;
+	int fd, rc, e;
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return 0;
-	ok = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+		return -1;
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	e = errno;
 	close(fd);
-	return ok;
+	if (rc == 0 || e == EAGAIN || e == EINPROGRESS)
+		return 1;
+	if (e == ECONNREFUSED)
+		return 0;
+	errno = e;
+	return -1;
 }
 
 static int
@@ -74,8 +83,13 @@ listen_unix(const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "%s exists and is not a socket", path);
 			return -1;
 		}
-		if (answers(&sun)) {
+		switch (probe(&sun)) {
+		case 1:
 			snprintf(err, errlen, "%s: another process is listening on it", path);
+			return -1;
+		case -1:
+			snprintf(err, errlen, "%s: cannot tell whether it is in use (%s)", path,
+			    strerror(errno));
 			return -1;
 		}
 		unlink(path); /* stale: left by a process that is gone */

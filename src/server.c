@@ -54,7 +54,8 @@ struct worker {
 	struct db *db;
 	char *body; /* body_cap bytes */
 	size_t body_cap;
-	int unread; /* the request's input was not read to its end */
+	int unread;	 /* the request's input was not read to its end */
+	int unread_body; /* the acceptor did not check the body: never read it */
 	_Atomic(const struct config *) in_use; /* snapshot of the request being served */
 };
 
@@ -175,9 +176,19 @@ serve(struct worker *w, FCGX_Request *fr)
 		response_error(&resp, HERR_INTERNAL);
 		ev.event = "refused";
 		ev.reason = "out of memory";
+		fr->keepConnection = 0;
+		w->unread = 1;
 	} else if (!handler_precheck(cfg, &req, perr, &resp, &ev)) {
 		/* Refused before reading stdin: close rather than reuse a kept
 		 * connection with a body still in it. */
+		fr->keepConnection = 0;
+		w->unread = 1;
+	} else if (w->unread_body) {
+		/* Announced over max_body, which the precheck refuses; but
+		 * whatever the parsers think, an unchecked body is never read. */
+		response_error(&resp, HERR_TOO_LARGE);
+		ev.event = "refused";
+		ev.reason = "payload too large";
 		fr->keepConnection = 0;
 		w->unread = 1;
 	} else if ((blen = read_body(w, cfg, fr, &req, &resp, &ev)) >= 0)
@@ -199,9 +210,9 @@ serve(struct worker *w, FCGX_Request *fr)
  * The rest of a refused request's input, so that the web server's kept
  * connection stays in step and can be reused: closing it instead races
  * with the web server, which may already have taken it for its next
- * request. Only what has arrived is read (the acceptor waits for whole
- * requests that fit its window), never waiting for more. 0 when the input
- * was read to its end.
+ * request. The acceptor checked every record up to the end of the input
+ * (and waited for all of it), so libfcgi meets nothing unchecked and no
+ * read waits. 0 when the input was read to its end.
  */
 static int
 drain_input(FCGX_Request *fr, int fd)
@@ -229,7 +240,7 @@ drain_input(FCGX_Request *fr, int fd)
  * structures are freed, so the acceptor decides how it is closed.
  */
 static void
-serve_connection(struct worker *w, FCGX_Request *fr, int fd)
+serve_connection(struct worker *w, FCGX_Request *fr, int fd, int unread_body)
 {
 	enum acceptor_end how;
 	int failed, asked_keep;
@@ -242,8 +253,9 @@ serve_connection(struct worker *w, FCGX_Request *fr, int fd)
 		return;
 	}
 	asked_keep = fr->keepConnection;
+	w->unread_body = unread_body;
 	serve(w, fr);
-	if (w->unread && asked_keep && drain_input(fr, fd) == 0) {
+	if (w->unread && asked_keep && !unread_body && drain_input(fr, fd) == 0) {
 		w->unread = 0;
 		fr->keepConnection = 1;
 	}
@@ -271,15 +283,15 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct server *srv = w->srv;
 	FCGX_Request fr;
-	int fd;
+	int fd, unread_body;
 
 	db_thread_init();
 	/* No listening socket: libfcgi must never accept by itself. */
 	if (FCGX_InitRequest(&fr, -1, 0) != 0)
 		log_err("cannot initialise a FastCGI request");
 	else {
-		while ((fd = acceptor_next(srv->acc)) >= 0)
-			serve_connection(w, &fr, fd);
+		while ((fd = acceptor_next(srv->acc, &unread_body)) >= 0)
+			serve_connection(w, &fr, fd, unread_body);
 		FCGX_Free(&fr, 0);
 	}
 	db_thread_end();

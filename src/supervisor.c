@@ -132,6 +132,8 @@ reap(struct supervisor *sv)
 		now = now_ms();
 		sv->kids[i].pid = 0;
 		sv->kids[i].flaps = now - sv->kids[i].started < FLAP_MS ? sv->kids[i].flaps + 1 : 0;
+		if (sv->kids[i].flaps > 8)
+			sv->kids[i].flaps = 8; /* 1 << 6 is past MAX_BACKOFF already */
 		delay = sv->kids[i].flaps <= 1 ? 0 : 1 << (sv->kids[i].flaps - 2);
 		if (delay > MAX_BACKOFF)
 			delay = MAX_BACKOFF;

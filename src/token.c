@@ -203,7 +203,10 @@ check_times(struct json_object *claims, const struct token_rules *rules, time_t 
 	/* Valid while now < exp + leeway. */
 	if (n >= sat_add(exp, lw))
 		return TOKEN_EEXPIRED;
-	if (too_long(exp, n, rules->max_lifetime))
+	/* From now: an issuer whose clock runs ahead may mint a token of
+	 * exactly max_lifetime that looks a little longer here. */
+	if (rules->max_lifetime > 0 &&
+	    too_long(exp, n, sat_add(rules->max_lifetime, sat_add(lw, rules->clock_skew))))
 		return TOKEN_ELIFETIME;
 	out->exp = exp;
 	if (json_object_object_get_ex(claims, "nbf", &v)) {

@@ -11,6 +11,8 @@ the given count of connections, every wait bounded.
   fcgi_hostile.py SOCK slow N SECS     N partial requests held up to SECS
                                        (prints "ready" once all are sent)
   fcgi_hostile.py SOCK valid           one complete request; prints its status
+  fcgi_hostile.py SOCK big             a body announced over max_body, then a
+                                       hostile record; prints the status
 
 Result lines: "closed AFTER_S" (the worker closed the connection),
 "open" (still open at the end), "answered STATUS", "refused ERRNO".
@@ -139,6 +141,16 @@ MALFORMED = [
     ("params over max_params", begin() + b"".join(rec(PARAMS, nv(b"H%d" % i, b"v" * 60000)) for i in range(20))),
     ("a second BEGIN", begin() + begin()),
     ("management record mid-request", begin() + rec(GET_VALUES, b"", rid=0)),
+    # libfcgi parses a GET_VALUES record met while reading STDIN with
+    # ReadParams (lengths from the wire, asserting malloc): such records
+    # must never get past the scanner, inside or after a body.
+    ("GET_VALUES with 2^31 lengths after a 4097-byte body (kept, no CONTENT_LENGTH)",
+     begin(flags=1) + rec(PARAMS, params(extra=[(b"REQUEST_METHOD", b"GET")]).replace(
+         nv(b"CONTENT_LENGTH", b"0"), b"")) + rec(PARAMS) + rec(STDIN, b"x" * 4097) +
+     rec(GET_VALUES, struct.pack(">II", 0xfffffffe, 0xfffffffe), rid=0) + rec(STDIN)),
+    ("GET_VALUES after a byte more than CONTENT_LENGTH 0",
+     begin(flags=1) + rec(PARAMS, params()) + rec(PARAMS) + rec(STDIN, b"x") +
+     rec(GET_VALUES, struct.pack(">II", 0xfffffffe, 0xfffffffe), rid=0) + rec(STDIN)),
 ]
 
 
@@ -186,9 +198,9 @@ def slow(addr, n, secs):
         c[0].close()
 
 
-def valid(addr):
+def valid(addr, data=None):
     s = connect(addr)
-    s.sendall(valid_request())
+    s.sendall(valid_request() if data is None else data)
     s.settimeout(5)
     out = b""
     try:
@@ -211,10 +223,19 @@ def valid(addr):
     print("answered " + status, flush=True)
 
 
+def big(addr):
+    # A body announced over max_body, followed by what libfcgi must never
+    # parse: answered 413 without the body being read.
+    p = params(extra=[(b"CONTENT_TYPE", b"application/json")]).replace(
+        nv(b"CONTENT_LENGTH", b"0"), nv(b"CONTENT_LENGTH", b"5000"))
+    valid(addr, begin(flags=1) + rec(PARAMS, p) + rec(PARAMS) + rec(STDIN, b"{" * 100) +
+          rec(GET_VALUES, struct.pack(">II", 0xfffffffe, 0xfffffffe), rid=0))
+
+
 def main():
     addr, cmd, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
     {"huge": huge, "announce": announce, "malformed": malformed, "slow": slow,
-     "valid": valid}[cmd](addr, *args)
+     "valid": valid, "big": big}[cmd](addr, *args)
 
 
 if __name__ == "__main__":

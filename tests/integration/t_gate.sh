@@ -58,9 +58,16 @@ t_begin "gate: every malformed record set closes its connection without an answe
 if [ "$gate_up" = 1 ]; then
 	out=$(hostile "$sock" malformed)
 	n=$(wc -l <<<"$out")
-	[ "$n" -ge 15 ] || t_fail "only $n cases ran"
+	[ "$n" -ge 19 ] || t_fail "only $n cases ran"
 	bad=$(grep -v ': closed 0\.' <<<"$out")
 	[ -z "$bad" ] || t_fail "not closed at once: $bad"
+	still_serving
+fi
+t_end
+
+t_begin "gate: a body announced over max_body is refused 413 unread, whatever follows it"
+if [ "$gate_up" = 1 ]; then
+	expect_eq "$(hostile "$sock" big)" "answered 413" "answer"
 	still_serving
 fi
 t_end
