@@ -38,6 +38,7 @@
 #include "acceptor.h"
 #include "fcgi_scan.h"
 #include "log.h"
+#include "util.h"
 
 #define SWEEP_MS    100
 #define LINGER_MS   2000
@@ -93,15 +94,6 @@ struct acceptor {
 	int draining, drained, stopping;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 ring(struct acceptor *a)
 {
@@ -145,7 +137,7 @@ drop(struct acceptor *a, int fd)
 static void
 warn_client(struct acceptor *a, const char *what)
 {
-	long long t = now_ms();
+	long long t = util_now_ms();
 
 	if (t - a->last_warn < 1000)
 		return;
@@ -209,7 +201,7 @@ examine(struct acceptor *a, int fd, int hup)
 	}
 	if (c->state == C_IDLE) {
 		c->state = C_READING;
-		c->deadline = now_ms() + a->cur.header_timeout;
+		c->deadline = util_now_ms() + a->cur.header_timeout;
 	}
 	sl.max_params = a->cur.max_params;
 	sl.max_body = a->cur.max_body;
@@ -259,7 +251,7 @@ start_linger(struct acceptor *a, int fd)
 	struct conn *c = &a->conns[fd];
 
 	c->state = C_LINGER;
-	c->deadline = now_ms() + LINGER_MS;
+	c->deadline = util_now_ms() + LINGER_MS;
 	a->held++;
 	(void)shutdown(fd, SHUT_WR); /* the worker may have done it already */
 	watch(a, fd);
@@ -327,7 +319,7 @@ accept_some(struct acceptor *a, int all)
 		set_timeout(fd, SO_RCVTIMEO, a->cur.body_timeout);
 		set_timeout(fd, SO_SNDTIMEO, a->cur.write_timeout);
 		a->conns[fd] = (struct conn){.state = C_READING,
-		    .deadline = now_ms() + a->cur.header_timeout};
+		    .deadline = util_now_ms() + a->cur.header_timeout};
 		a->held++;
 		examine(a, fd, 0);
 	}
@@ -353,7 +345,7 @@ take_back(struct acceptor *a)
 
 			if (batch[i].how == ACCEPTOR_KEEP && !draining) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
-				    .deadline = now_ms() + a->cur.idle_timeout};
+				    .deadline = util_now_ms() + a->cur.idle_timeout};
 				a->held++;
 				examine(a, fd, 0);
 			} else
@@ -373,7 +365,7 @@ resume(struct acceptor *a)
 static void
 sweep(struct acceptor *a)
 {
-	long long t = now_ms();
+	long long t = util_now_ms();
 	int fd;
 
 	a->next_sweep = t + SWEEP_MS;
@@ -457,7 +449,7 @@ acceptor_main(void *arg)
 			break;
 		if (stopping)
 			break;
-		timeout = (int)(a->next_sweep - now_ms());
+		timeout = (int)(a->next_sweep - util_now_ms());
 		if (timeout < 0)
 			timeout = 0;
 		n = epoll_wait(a->ep, evs, EVENTS, timeout);
@@ -478,7 +470,7 @@ acceptor_main(void *arg)
 			else if (a->conns[fd].state == C_READING || a->conns[fd].state == C_IDLE)
 				examine(a, fd, (evs[i].events & (EPOLLRDHUP | EPOLLHUP)) != 0);
 		}
-		if (now_ms() >= a->next_sweep)
+		if (util_now_ms() >= a->next_sweep)
 			sweep(a);
 	}
 	return NULL;
@@ -545,7 +537,7 @@ acceptor_start(int listen_fd, const struct acceptor_limits *lim, char *err, size
 		    strerror(errno));
 		goto fail;
 	}
-	a->next_sweep = now_ms() + SWEEP_MS;
+	a->next_sweep = util_now_ms() + SWEEP_MS;
 	if ((errno = pthread_create(&a->tid, NULL, acceptor_main, a)) != 0) {
 		snprintf(err, errlen, "acceptor: cannot start its thread: %s", strerror(errno));
 		goto fail;

@@ -24,6 +24,7 @@
 
 #include "batch.h"
 #include "log.h"
+#include "util.h"
 
 struct job {
 	const struct config *cfg;
@@ -69,15 +70,6 @@ take(struct batch *b, struct job **v)
 	if (b->head == NULL)
 		b->tail = &b->head;
 	return n;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Under mu. Is the user hot right now? */
@@ -126,7 +118,7 @@ commit(struct batch *b, struct job **v, size_t n)
 	st = db_exec_batch(b->db, items, n, &uncertain);
 	pthread_mutex_lock(&b->mu);
 	if (st == DB_ERROR) {
-		long long now = now_ms();
+		long long now = util_now_ms();
 
 		for (i = 0; i < n; i++)
 			make_hot(b, v[i]->item.user_id, now + HOT_MS, now);
@@ -226,7 +218,7 @@ batch_logout(struct batch *b, const struct config *cfg, const unsigned char *has
 	if (pthread_cond_init(&j.done_cv, NULL) != 0)
 		return BATCH_ALONE;
 	pthread_mutex_lock(&b->mu);
-	if (is_hot(b, user_id, now_ms())) {
+	if (is_hot(b, user_id, util_now_ms())) {
 		pthread_mutex_unlock(&b->mu);
 		pthread_cond_destroy(&j.done_cv);
 		memset(res, 0, sizeof(*res));

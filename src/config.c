@@ -30,7 +30,7 @@
 #define RAW_MAX	     SQL_MAX_LEN
 #define LINE_MAX_LEN 4096
 
-/* Built-in native-schema statements (SPEC §5). */
+/* Built-in native-schema statements (README, "Sessions and SQL"). */
 static const char *const jwt_sql[STMT_COUNT] = {
     [STMT_LOGOUT] = "DELETE FROM user_sessions WHERE session_hash = :sid_hash "
 		    "AND user_id = :user_id",

@@ -39,7 +39,7 @@ enum admin_stmt_id {
 
 enum token_format { FORMAT_JWT = 0, FORMAT_SANCTUM };
 
-/* Body shapes (SPEC §6). */
+/* Body shapes (README, "Compatibility"). */
 enum resp_style { STYLE_ENVELOPE = 0, STYLE_FASTAPI, STYLE_LARAVEL };
 
 /* What POST .../logout ends: the bearer's session, or all of the user's. */

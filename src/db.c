@@ -3,7 +3,7 @@
  * db.c — the database edge. Each worker thread owns one struct db: one
  * connection, its prepared statements, and where it is in the host list.
  *
- * Failure policy (SPEC §5): every call is bounded by the connect/read/write
+ * Failure policy (README, "Database failures"): every call is bounded by the connect/read/write
  * timeouts; after a failed connect the handle answers "unavailable" at once
  * for a short back-off instead of paying the connect timeout on every
  * request; deadlocks, lock-wait timeouts, Galera's "not ready" and lost

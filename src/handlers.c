@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * handlers.c — what a logout means (SPEC §2, §6). A token is valid only
+ * handlers.c — what a logout means (README, "The endpoint contract" and "Compatibility"). A token is valid only
  * while its session row exists, so with signed tokens every action is a
  * statement that both checks and ends sessions: the row count says whether
  * the bearer was still logged in, and the success path is one round trip.

@@ -2,7 +2,7 @@
 /*
  * render.h — a response value to the bytes of a CGI response: Status line,
  * headers every response carries, and the body in the configured style
- * (envelope, fastapi, laravel: SPEC §6).
+ * (envelope, fastapi, laravel: README, "Compatibility").
  * Pure: writes into a caller buffer, never allocates.
  */
 #ifndef LOGOUT_RENDER_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sanctum.h — Laravel Sanctum personal access tokens (SPEC §4, format
+ * sanctum.h — Laravel Sanctum personal access tokens (README, "Compatibility"; format
  * sanctum): "<id>|<secret>", where the table's token column holds the hex
  * SHA-256 of <secret> (Sanctum 4: token_prefix + 40 random alphanumerics +
  * their CRC32 in hex). Pure: the row itself is looked up by SQL.

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 #include "server.h"
 #include "supervisor.h"
 
@@ -52,15 +53,6 @@ struct supervisor {
 	sigset_t set;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static pid_t
 spawn(struct supervisor *sv, int i)
 {
@@ -82,7 +74,7 @@ spawn(struct supervisor *sv, int i)
 		_exit(server_run(sv->cfg, sv->path, sv->fd, sv->nthreads));
 	}
 	sv->kids[i].pid = pid;
-	sv->kids[i].started = now_ms();
+	sv->kids[i].started = util_now_ms();
 	return pid;
 }
 
@@ -129,7 +121,7 @@ reap(struct supervisor *sv)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if ((i = slot_of(sv, pid)) < 0)
 			continue;
-		now = now_ms();
+		now = util_now_ms();
 		sv->kids[i].pid = 0;
 		sv->kids[i].flaps = now - sv->kids[i].started < FLAP_MS ? sv->kids[i].flaps + 1 : 0;
 		if (sv->kids[i].flaps > 8)
@@ -150,7 +142,7 @@ reap(struct supervisor *sv)
 static void
 restart_due(struct supervisor *sv)
 {
-	long long now = now_ms();
+	long long now = util_now_ms();
 	int i;
 
 	for (i = 0; i < sv->n; i++)

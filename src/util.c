@@ -246,3 +246,12 @@ util_now(void)
 		return time(NULL);
 	return ts.tv_sec;
 }
+
+long long
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

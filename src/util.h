@@ -30,6 +30,10 @@ void util_utc_datetime(long long t, char out[UTIL_DATETIME_LEN + 1]);
  * clock would look issued in the future. */
 time_t util_now(void);
 
+/* Milliseconds of the monotonic clock (coarse: a tick's precision), for
+ * deadlines and back-offs. */
+long long util_now_ms(void);
+
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void util_hex(const unsigned char *in, size_t len, char *out);
 

@@ -553,7 +553,7 @@ START_TEST(bad_logout_status)
 }
 END_TEST
 
-/* ---- compat profiles (SPEC §6) ---------------------------------------- */
+/* ---- compat profiles (README, "Compatibility") ---------------------------------------- */
 
 START_TEST(profile_settings)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_render.c — pins src/render.c, the envelope style (SPEC §2, §3, §6):
+ * test_render.c — pins src/render.c, the envelope style (README, "The endpoint contract", "Errors", "Compatibility"):
  * every response starts with its Status line and carries Cache-Control:
  * no-store and X-Request-Id; every error has the JSON envelope with its
  * code and trace id; 401 carries WWW-Authenticate (invalid_token when a
@@ -195,7 +195,7 @@ START_TEST(rate_limited)
 	struct response r;
 	struct rendered o;
 
-	/* SPEC §3: 429 carries Retry-After. */
+	/* README, "Errors": 429 carries Retry-After. */
 	response_error(&r, HERR_RATE_LIMITED);
 	render(cfg, &r, &o);
 	ck_assert_int_eq(header_count(o.head, "Retry-After"), 1);
@@ -315,7 +315,7 @@ START_TEST(short_buffer)
 }
 END_TEST
 
-/* The fastapi and laravel styles (SPEC §6): seeds 000 and 002 word by word. */
+/* The fastapi and laravel styles (README, "Compatibility"): the FastAPI and Laravel bodies word by word. */
 static const struct {
 	const char *style;
 	enum http_error err;

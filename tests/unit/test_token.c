@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_token.c — pins src/token.c against SPEC §4: the RFC 7515 A.1 HS256
+ * test_token.c — pins src/token.c against README "Tokens": the RFC 7515 A.1 HS256
  * example, RFC 4231 HMAC vectors (keys of any length through
  * init/update/final), header rules (alg per key, kid, crit), strict
  * segments, the length cap, and every claim check (exp/nbf/iat with
