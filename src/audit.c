@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "exchange.h"
+#include "request.h"
 #include "util.h"
 
 /* Escaped user, user agent and client ip take at most 3 × 1024 bytes of an
@@ -78,9 +80,10 @@ put_raw(char *buf, size_t cap, size_t o, const char *s)
 }
 
 size_t
-audit_format(char *buf, size_t cap, const struct timespec *ts, const struct request *req,
-    const struct audit_event *ev)
+audit_format(char *buf, size_t cap, const struct timespec *ts, long pid,
+    const struct request *req, const struct outcome *ev)
 {
+	const struct reason_info *why = reason_info(ev->reason);
 	char num[64];
 	struct tm tm;
 	size_t o = 0;
@@ -90,9 +93,9 @@ audit_format(char *buf, size_t cap, const struct timespec *ts, const struct requ
 	o = put_raw(buf, cap, o, "{\"time\":\"");
 	o = put_raw(buf, cap, o, num);
 	snprintf(
-	    num, sizeof(num), ".%03ldZ\",\"pid\":%ld,\"event\":", ts->tv_nsec / 1000000, ev->pid);
+	    num, sizeof(num), ".%03ldZ\",\"pid\":%ld,\"event\":", ts->tv_nsec / 1000000, pid);
 	o = put_raw(buf, cap, o, num);
-	o = put_string(buf, cap, o, ev->event);
+	o = put_string(buf, cap, o, why->err != HERR_NONE || ev->event == NULL ? "refused" : ev->event);
 	o = put_raw(buf, cap, o, ",\"user\":");
 	o = ev->user[0] ? put_string(buf, cap, o, ev->user) : put_raw(buf, cap, o, "null");
 	if (ev->sessions >= 0)
@@ -107,20 +110,20 @@ audit_format(char *buf, size_t cap, const struct timespec *ts, const struct requ
 	o = put_string(buf, cap, o, req->trace_id);
 	snprintf(num, sizeof(num), ",\"status\":%d,\"reason\":", ev->status);
 	o = put_raw(buf, cap, o, num);
-	o = put_string(buf, cap, o, ev->reason ? ev->reason : "");
+	o = put_string(buf, cap, o, why->text);
 	o = put_raw(buf, cap, o, "}\n");
 	return o;
 }
 
 void
-audit_emit(const struct request *req, const struct audit_event *ev)
+audit_emit(long pid, const struct request *req, const struct outcome *ev)
 {
 	char line[AUDIT_LINE_MAX];
 	struct timespec ts;
 	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	n = audit_format(line, sizeof(line), &ts, req, ev);
+	n = audit_format(line, sizeof(line), &ts, pid, req, ev);
 	/* Best effort: a full or closed stderr must not fail the request. */
 	if (write(STDERR_FILENO, line, n) < 0)
 		return;

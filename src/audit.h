@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * audit.h — one JSON line per logout, logout-all and refused attempt.
+ * audit.h — one JSON line per answered request: each logout, logout-all
+ * and refused attempt, with the outcome's reason (reason.h).
  * Control characters and quotes are escaped; tokens and secrets never
  * reach this module, so they cannot be logged.
  */
@@ -10,24 +11,18 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "request.h"
+struct request;
 
 #define AUDIT_LINE_MAX 4096 /* PIPE_BUF: one write stays one line */
 
-struct audit_event {
-	long pid;			/* the worker process */
-	const char *event;		/* "logout", "logout_all", "refused" */
-	char user[TOKEN_CLAIM_MAX + 1]; /* "" when not authenticated */
-	long long sessions;		/* sessions ended, -1 when not applicable */
-	int status;
-	const char *reason; /* fixed text, e.g. "expired" */
-};
+struct outcome;
 
-/* Format one line (with trailing newline) into buf; returns its length. */
-size_t audit_format(char *buf, size_t cap, const struct timespec *ts, const struct request *req,
-    const struct audit_event *ev);
+/* Format one line (with trailing newline) into buf; returns its length.
+ * pid: the worker process. */
+size_t audit_format(char *buf, size_t cap, const struct timespec *ts, long pid,
+    const struct request *req, const struct outcome *o);
 
 /* Format and write to stderr with a single write(2). */
-void audit_emit(const struct request *req, const struct audit_event *ev);
+void audit_emit(long pid, const struct request *req, const struct outcome *o);
 
 #endif

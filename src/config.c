@@ -1166,21 +1166,11 @@ config_load_string(const char *text, const char *name, char *err, size_t errlen)
 	return cfg;
 }
 
-int
-config_open_state(struct config *cfg, char *err, size_t errlen)
-{
-	if (!cfg->rl_enabled || cfg->rl != NULL)
-		return 0;
-	cfg->rl = ratelimit_open(cfg->rl_file, cfg->rl_slots, err, errlen);
-	return cfg->rl == NULL ? -1 : 0;
-}
-
 void
 config_free(struct config *cfg)
 {
 	if (cfg == NULL)
 		return;
-	ratelimit_close(cfg->rl);
 	keyring_free(&cfg->keys);
 	sodium_memzero(cfg->db_password, sizeof(cfg->db_password));
 	free(cfg);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * config.h — the immutable configuration snapshot. Parsed from an INI file
- * once at start-up; nothing mutates it afterwards, so every thread reads it
- * without locks. Secrets come from files or the environment, never argv.
+ * config.h — the configuration snapshot: pure data, parsed and validated
+ * from an INI file by config_load and never changed after it returns, so
+ * every thread reads it without locks. What a process opens from it (the
+ * rate limiter's mapping, database connections) is the process's own
+ * (runtime.h, db.h). Secrets come from files or the environment, never
+ * argv.
  */
 #ifndef LOGOUT_CONFIG_H
 #define LOGOUT_CONFIG_H
@@ -12,8 +15,6 @@
 #include "keyring.h"
 #include "sqlparam.h"
 #include "token.h"
-
-struct ratelimit;
 
 #define CONFIG_MAX_HOSTS 8
 #define CONFIG_STR_MAX	 256
@@ -126,7 +127,6 @@ struct config {
 	unsigned int rl_window;	  /* seconds */
 	unsigned int rl_slots;	  /* keys the state file holds */
 	char rl_file[CONFIG_STR_MAX * 2];
-	struct ratelimit *rl; /* mapped by config_open_state; NULL when off */
 
 	/* [audit] */
 	int audit_enabled;
@@ -139,11 +139,6 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 
 /* Same, from a string (tests, fuzzing); name is used in messages. */
 struct config *config_load_string(const char *text, const char *name, char *err, size_t errlen);
-
-/* Open what the snapshot needs beyond the file itself: the rate limiter's
- * shared state. Serving processes (and --check-config) call it once after
- * loading; the snapshot then owns it. 0, or -1 with a message in err. */
-int config_open_state(struct config *cfg, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
 

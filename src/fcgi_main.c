@@ -26,6 +26,7 @@
 #include "db.h"
 #include "listener.h"
 #include "log.h"
+#include "runtime.h"
 #include "server.h"
 #include "supervisor.h"
 #include "util.h"
@@ -127,7 +128,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((cfg = config_load(opt.config, err, sizeof(err))) == NULL ||
-	    config_open_state(cfg, err, sizeof(err)) != 0) {
+	    runtime_check(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "logout-fcgi: %s\n", err);
 		config_free(cfg);
 		return 1;

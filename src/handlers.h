@@ -1,31 +1,28 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * handlers.h — the logout and logout-all actions: authenticate the bearer,
- * read the LogoutRequest, run the statement, pick the response. No I/O of
- * its own besides the database handle it is given.
+ * handlers.h — what each route does with an exchange (exchange.h): check
+ * what the params alone decide, authenticate the bearer, apply the rate
+ * limit, run the statements through the exchange's database handle and
+ * batcher, and write the outcome. The web server's side (reading params
+ * and the body, sending the answer) is server.c's.
  */
 #ifndef LOGOUT_HANDLERS_H
 #define LOGOUT_HANDLERS_H
 
-#include <stddef.h>
-
-#include "audit.h"
-#include "batch.h"
-#include "config.h"
-#include "db.h"
-#include "render.h"
+#include "exchange.h"
 #include "request.h"
 
-/* Checks decided by the params alone (400 for a bad CONTENT_LENGTH, 404,
- * 405, 413 by CONTENT_LENGTH). Returns 1 when the request may go on, 0
- * when resp is final. */
-int handler_precheck(const struct config *cfg, const struct request *req, enum request_err perr,
-    struct response *resp, struct audit_event *ev);
+/* What the params decide for any route: 404 (no route, or not in
+ * [server] endpoints), 405, 400 for a bad CONTENT_LENGTH, 413 by
+ * CONTENT_LENGTH. 0 when the request may go on; -1 with the outcome
+ * final. */
+int handler_precheck(struct exchange *x, enum request_err perr);
 
-/* The action, once the body (at most max_body bytes) has been read. bt:
- * the process's logout batcher, or NULL. */
-void handler_run(const struct config *cfg, struct db *db, struct batch *bt,
-    const struct request *req, const char *body, size_t bodylen, struct response *resp,
-    struct audit_event *ev);
+/* The route's action (x->route->handle), once the body was read. */
+void handler_run(struct exchange *x);
+
+/* The actions of the route table's rows (routes.c). */
+void handler_logout(struct exchange *x);
+void handler_logout_all(struct exchange *x);
 
 #endif

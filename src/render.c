@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * render.c — CGI response bytes in the configured style: envelope (seeds
- * 001, 003, 004), fastapi (seed 000) or laravel (seed 002). Bodies are
+ * render.c — CGI response bytes in the configured style: envelope,
+ * fastapi or laravel (README, "Compatibility"). Bodies are
  * fixed strings plus values this program made itself (codes, field names,
  * a validated UUID), so nothing needs escaping.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
+#include "exchange.h"
 #include "render.h"
+#include "routes.h"
 
 struct error_info {
 	int status;
@@ -34,7 +37,7 @@ static const struct error_info errors[HERR_COUNT] = {
 };
 
 /* Error messages of the fastapi and laravel styles: what those frameworks
- * answer themselves, and the seeds' texts where a seed gives one. */
+ * answer themselves (README, "Compatibility"). */
 static const char *const fastapi_messages[HERR_COUNT] = {
     [HERR_BAD_REQUEST] = "There was an error parsing the body",
     [HERR_UNAUTHORIZED] = "Could not validate credentials",
@@ -63,8 +66,8 @@ static const char *const laravel_messages[HERR_COUNT] = {
     [HERR_UNAVAILABLE] = "Service Unavailable",
 };
 
-/* Success bodies: [style][0 = logout with 200, 1 = logout-all]. */
-static const char *const ok_bodies[][2] = {
+/* Success bodies by style and kind (a logout's only with status 200). */
+static const char *const ok_bodies[][RESP_KIND_COUNT] = {
     [STYLE_ENVELOPE] = {"{\"success\":true,\"data\":{\"message\":\"Logged out\"}}",
 	"{\"success\":true,\"data\":{\"message\":\"Logged out from all devices\"}}"},
     [STYLE_FASTAPI] = {"{\"message\":\"Successfully logged out\"}",
@@ -73,68 +76,60 @@ static const char *const ok_bodies[][2] = {
 	"{\"message\":\"Successfully logged out from all devices\"}"},
 };
 
-void
-response_error(struct response *r, enum http_error err)
-{
-	memset(r, 0, sizeof(*r));
-	r->kind = RESP_ERROR;
-	r->err = err;
-}
-
 const char *
 render_code(enum http_error err)
 {
-	return (unsigned)err < HERR_COUNT ? errors[err].code : "INTERNAL_ERROR";
+	return err > HERR_NONE && err < HERR_COUNT ? errors[err].code : "INTERNAL_ERROR";
 }
 
-/* The response's error as a table index (an out-of-range one is a 500). */
+/* The outcome's error as a table index; HERR_NONE for a success. */
 static unsigned int
-err_index(const struct response *r)
+err_index(const struct outcome *o)
 {
-	return (unsigned)r->err < HERR_COUNT ? (unsigned)r->err : HERR_INTERNAL;
+	enum http_error e = reason_info(o->reason)->err;
+
+	return (unsigned)e < HERR_COUNT ? (unsigned)e : HERR_INTERNAL;
 }
 
 static const struct error_info *
-error_of(const struct response *r)
+error_of(const struct outcome *o)
 {
-	return &errors[err_index(r)];
+	return &errors[err_index(o)];
 }
 
 int
-render_status(const struct config *cfg, const struct response *r)
+render_status(const struct config *cfg, const struct outcome *o)
 {
-	switch (r->kind) {
-	case RESP_LOGOUT_OK:
-		return r->ok_status ? r->ok_status : cfg->logout_status;
-	case RESP_LOGOUT_ALL_OK:
-		return 200;
-	default:
-		return error_of(r)->status;
-	}
+	if (err_index(o) != HERR_NONE)
+		return error_of(o)->status;
+	if (o->kind == RESP_LOGOUT_OK)
+		return o->ok_status ? o->ok_status : cfg->logout_status;
+	return 200;
 }
 
 static int
-envelope_error(const struct response *r, const char *trace_id, char *buf, size_t cap)
+envelope_error(const struct outcome *o, const char *trace_id, char *buf, size_t cap)
 {
-	const struct error_info *e = error_of(r);
+	const struct error_info *e = error_of(o);
+	const char *message = reason_info(o->reason)->message;
 	char fields[160] = "{}";
 
-	if (r->err == HERR_VALIDATION && r->field != NULL)
-		snprintf(fields, sizeof(fields), "{\"%s\":[\"%s\"]}", r->field,
-		    r->problem ? r->problem : "is invalid");
+	if (err_index(o) == HERR_VALIDATION && o->field != NULL)
+		snprintf(fields, sizeof(fields), "{\"%s\":[\"%s\"]}", o->field,
+		    o->problem ? o->problem : "is invalid");
 	return snprintf(buf, cap,
 	    "{\"success\":false,\"message\":\"%s\",\"code\":\"%s\",\"errors\":%s,"
 	    "\"trace_id\":\"%s\"}",
-	    r->message ? r->message : e->message, e->code, fields, trace_id);
+	    message ? message : e->message, e->code, fields, trace_id);
 }
 
 /* FastAPI's 422 lists each error with its location in the request. */
 static int
-fastapi_error(const struct response *r, char *buf, size_t cap)
+fastapi_error(const struct outcome *r, char *buf, size_t cap)
 {
 	unsigned int i = err_index(r);
 
-	if (r->err == HERR_VALIDATION && r->field != NULL) {
+	if (i == HERR_VALIDATION && r->field != NULL) {
 		if (!strcmp(r->field, "body"))
 			return snprintf(buf, cap,
 			    "{\"detail\":[{\"type\":\"value_error\",\"loc\":[\"body\"],"
@@ -150,12 +145,12 @@ fastapi_error(const struct response *r, char *buf, size_t cap)
 
 /* Laravel's validation message: "The all devices field must be a boolean." */
 static int
-laravel_error(const struct response *r, char *buf, size_t cap)
+laravel_error(const struct outcome *r, char *buf, size_t cap)
 {
 	unsigned int i = err_index(r);
 	char msg[128], *p;
 
-	if (r->err != HERR_VALIDATION || r->field == NULL)
+	if (i != HERR_VALIDATION || r->field == NULL)
 		return snprintf(buf, cap, "{\"message\":\"%s\"}", laravel_messages[i]);
 	snprintf(
 	    msg, sizeof(msg), "The %s field %s.", r->field, r->problem ? r->problem : "is invalid");
@@ -168,7 +163,7 @@ laravel_error(const struct response *r, char *buf, size_t cap)
 
 static int
 error_body(
-    const struct config *cfg, const struct response *r, const char *trace_id, char *buf, size_t cap)
+    const struct config *cfg, const struct outcome *r, const char *trace_id, char *buf, size_t cap)
 {
 	switch (cfg->style) {
 	case STYLE_FASTAPI:
@@ -189,64 +184,88 @@ reason_phrase(int status)
 		return "OK";
 	if (status == 204)
 		return "No Content";
-	for (i = 0; i < HERR_COUNT; i++)
+	for (i = HERR_NONE + 1; i < HERR_COUNT; i++)
 		if (errors[i].status == status)
 			return errors[i].reason;
 	return "Unknown";
 }
 
-/* Headers that depend on the response, into buf ("" when none). */
-static const char *
-extra_headers(const struct config *cfg, const struct response *r, char *buf, size_t cap)
+/* "GET, HEAD, POST": the methods of a METHOD_* set, for Allow. */
+static void
+method_list(unsigned int methods, char *buf, size_t cap)
 {
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} names[] = {{METHOD_GET, "GET"}, {METHOD_HEAD, "HEAD"}, {METHOD_POST, "POST"}};
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (methods & names[i].bit) {
+			if (buf[0] != '\0')
+				strncat(buf, ", ", cap - strlen(buf) - 1);
+			strncat(buf, names[i].name, cap - strlen(buf) - 1);
+		}
+}
+
+/* Headers that depend on the outcome, into buf ("" when none). */
+static const char *
+extra_headers(const struct config *cfg, const struct route *route, const struct outcome *o,
+    char *buf, size_t cap)
+{
+	unsigned int e = err_index(o);
+	char allow[32];
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (r->has_limit)
+	if (o->has_limit)
 		n = (size_t)snprintf(buf, cap,
-		    "X-RateLimit-Limit: %u\r\nX-RateLimit-Remaining: %u\r\n", r->limit,
-		    r->remaining);
-	if (r->kind != RESP_ERROR || n >= cap)
+		    "X-RateLimit-Limit: %u\r\nX-RateLimit-Remaining: %u\r\n", o->limit,
+		    o->remaining);
+	if (e == HERR_NONE || n >= cap)
 		return buf;
-	if (r->err == HERR_UNAUTHORIZED)
+	if (e == HERR_UNAUTHORIZED)
 		/* FastAPI's own 401s say plain "Bearer" whatever happened. */
 		snprintf(buf + n, cap - n, "WWW-Authenticate: Bearer%s\r\n",
-		    r->token_sent && cfg->style != STYLE_FASTAPI ? " error=\"invalid_token\"" : "");
-	else if (r->err == HERR_METHOD)
-		snprintf(buf + n, cap - n, "Allow: POST\r\n");
-	else if (r->err == HERR_RATE_LIMITED)
+		    reason_info(o->reason)->invalid_token && cfg->style != STYLE_FASTAPI
+			? " error=\"invalid_token\""
+			: "");
+	else if (e == HERR_METHOD) {
+		method_list(route != NULL ? route->methods : METHOD_POST, allow, sizeof(allow));
+		snprintf(buf + n, cap - n, "Allow: %s\r\n", allow);
+	} else if (e == HERR_RATE_LIMITED)
 		snprintf(buf + n, cap - n, "Retry-After: %d\r\n",
-		    r->retry_after > 0 ? r->retry_after : 1);
+		    o->retry_after > 0 ? o->retry_after : 1);
 	return buf;
 }
 
 int
-render_response(
-    const struct config *cfg, const struct response *r, const char *trace_id, char *buf, size_t cap)
+render_response(const struct config *cfg, const struct route *route, const struct outcome *r,
+    const char *trace_id, char *buf, size_t cap)
 {
 	char body[512], extra[192];
 	int status = render_status(cfg, r), blen = 0, n;
 	unsigned int style = (unsigned)cfg->style <= STYLE_LARAVEL ? cfg->style : STYLE_ENVELOPE;
+	unsigned int kind = (unsigned)r->kind < RESP_KIND_COUNT ? r->kind : RESP_LOGOUT_OK;
 
-	if (r->kind == RESP_ERROR)
+	if (err_index(r) != HERR_NONE)
 		blen = error_body(cfg, r, trace_id, body, sizeof(body));
-	else if (r->kind == RESP_LOGOUT_ALL_OK)
-		blen = snprintf(body, sizeof(body), "%s", ok_bodies[style][1]);
 	else if (status == 200)
-		blen = snprintf(body, sizeof(body), "%s", ok_bodies[style][0]);
+		blen = snprintf(body, sizeof(body), "%s", ok_bodies[style][kind]);
 	if (blen < 0 || (size_t)blen >= sizeof(body))
 		return -1;
 	if (blen == 0)
 		n = snprintf(buf, cap,
 		    "Status: %d %s\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n%s\r\n",
 		    status, reason_phrase(status), trace_id,
-		    extra_headers(cfg, r, extra, sizeof(extra)));
+		    extra_headers(cfg, route, r, extra, sizeof(extra)));
 	else
 		n = snprintf(buf, cap,
 		    "Status: %d %s\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n%s"
 		    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 		    status, reason_phrase(status), trace_id,
-		    extra_headers(cfg, r, extra, sizeof(extra)), blen, body);
+		    extra_headers(cfg, route, r, extra, sizeof(extra)), blen, body);
 	if (n < 0 || (size_t)n >= cap)
 		return -1;
 	return n;

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "config.h"
 #include "request.h"
 #include "util.h"
 
@@ -57,21 +58,6 @@ normalize_path(struct request *r, request_getter get, void *ctx)
 		rc = join_path(r->path, sizeof(r->path), uri, strcspn(uri, "?"), NULL);
 	if (rc != 0)
 		r->path[0] = '\0'; /* absent or too long: matches no route */
-}
-
-static enum route
-match_route(const char *path, const char *prefix)
-{
-	size_t plen = strlen(prefix);
-
-	if (strncmp(path, prefix, plen) != 0)
-		return ROUTE_NONE;
-	path += plen;
-	if (!strcmp(path, "/logout"))
-		return ROUTE_LOGOUT;
-	if (!strcmp(path, "/logout-all"))
-		return ROUTE_LOGOUT_ALL;
-	return ROUTE_NONE;
 }
 
 static int
@@ -162,9 +148,9 @@ request_parse(struct request *r, const struct config *cfg, request_getter get, v
 	const char *rid = param(get, ctx, "HTTP_X_REQUEST_ID");
 
 	memset(r, 0, sizeof(*r));
-	r->is_post = method != NULL && !strcmp(method, "POST");
+	r->method = routes_method(method);
 	normalize_path(r, get, ctx);
-	r->route = match_route(r->path, cfg->path_prefix);
+	r->route = routes_match(r->path, cfg->path_prefix);
 	r->authorization = param(get, ctx, "HTTP_AUTHORIZATION");
 	r->content_type = param(get, ctx, "CONTENT_TYPE");
 	util_utf8_copy(r->client_ip, sizeof(r->client_ip), param(get, ctx, "REMOTE_ADDR"));

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * request.h — FastCGI params to one normalized request: method, route,
- * the headers we use, and the trace id. Pure over a param getter so it can
- * be fuzzed without a web server. The three web servers disagree on
+ * the headers we use, and the trace id (the client's X-Request-Id when it
+ * is a UUID, else a fresh random one). No I/O besides the param getter,
+ * so it can be fuzzed without a web server. The three web servers disagree on
  * SCRIPT_NAME / PATH_INFO / DOCUMENT_URI / REQUEST_URI: the path is
  * computed here, in one place.
  */
@@ -11,22 +12,18 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "routes.h"
+
+struct config;
 
 #define REQUEST_PATH_MAX 1024
 #define REQUEST_UA_MAX	 256
 #define REQUEST_IP_MAX	 64
 #define TRACE_ID_LEN	 36
 
-enum route {
-	ROUTE_NONE = 0, /* 404 */
-	ROUTE_LOGOUT,
-	ROUTE_LOGOUT_ALL,
-};
-
 struct request {
-	enum route route;
-	int is_post;
+	const struct route *route; /* NULL: the path names none (404) */
+	unsigned int method;	   /* a METHOD_* bit; 0 for any other method */
 	long long content_length;  /* -1 when the server sent none */
 	const char *authorization; /* NULL when absent; points into params */
 	const char *content_type;  /* NULL when absent */

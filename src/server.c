@@ -12,11 +12,12 @@
  * - SIGTERM/SIGINT: drain (acceptor_drain: take the listen backlog, stop
  *   listening, serve everything queued and in flight), bounded by
  *   shutdown_timeout; a second one exits at once.
- * - SIGHUP: load the file again. On success the new snapshot replaces the
- *   current one atomically; each thread picks it up at its next request.
- *   The old one is retired and freed by a later tick once no thread still
- *   serves a request with it, so a reload never waits for a client. A file
- *   that fails validation leaves the current one in place.
+ * - SIGHUP: load the file again. On success a new runtime (the snapshot
+ *   and what this process opened for it: runtime.h) replaces the current
+ *   one atomically; each thread picks it up at its next request. The old
+ *   one is retired and freed by a later tick once no thread still serves a
+ *   request with it, so a reload never waits for a client. A file that
+ *   fails validation leaves the current one in place.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,11 +36,14 @@
 #include "acceptor.h"
 #include "audit.h"
 #include "batch.h"
+#include "config.h"
 #include "db.h"
+#include "exchange.h"
 #include "handlers.h"
 #include "log.h"
 #include "render.h"
 #include "request.h"
+#include "runtime.h"
 #include "server.h"
 
 #define OUT_MAX	  2048
@@ -56,12 +60,12 @@ struct worker {
 	size_t body_cap;
 	int unread;	 /* the request's input was not read to its end */
 	int unread_body; /* the acceptor did not check the body: never read it */
-	_Atomic(const struct config *) in_use; /* snapshot of the request being served */
+	_Atomic(const struct runtime *) in_use; /* runtime of the request being served */
 };
 
 struct server {
-	_Atomic(struct config *) cfg; /* the current snapshot */
-	struct config **retired;      /* replaced, freed once no request uses them */
+	_Atomic(struct runtime *) rt; /* the current snapshot and its state */
+	struct runtime **retired;     /* replaced, freed once no request uses them */
 	size_t nretired;
 	struct acceptor *acc;
 	struct worker *ws;
@@ -79,20 +83,20 @@ get_param(void *ctx, const char *name)
 }
 
 /*
- * The snapshot for one request. in_use is published before it is checked
+ * The runtime for one request. in_use is published before it is checked
  * against the current pointer again, so a reload that swapped in between
- * is seen here and never frees a snapshot this thread goes on to use.
+ * is seen here and never frees a runtime this thread goes on to use.
  */
-static const struct config *
-acquire_config(struct worker *w)
+static const struct runtime *
+acquire_runtime(struct worker *w)
 {
-	struct config *c;
+	struct runtime *rt;
 
 	do {
-		c = atomic_load(&w->srv->cfg);
-		atomic_store(&w->in_use, c);
-	} while (c != atomic_load(&w->srv->cfg));
-	return c;
+		rt = atomic_load(&w->srv->rt);
+		atomic_store(&w->in_use, rt);
+	} while (rt != atomic_load(&w->srv->rt));
+	return rt;
 }
 
 /* Make the thread's handle and buffer fit the snapshot. 0 ok, -1 no memory. */
@@ -112,12 +116,13 @@ adopt_config(struct worker *w, const struct config *cfg)
 	return 0;
 }
 
-/* Read the body into w->body, never more than max_body + 1 bytes. Returns
- * its length, or -1 with resp set (413 too large, 400 shorter than said). */
-static long
-read_body(struct worker *w, const struct config *cfg, FCGX_Request *fr, const struct request *req,
-    struct response *resp, struct audit_event *ev)
+/* Read the body into w->body, never more than max_body + 1 bytes. 0 with
+ * x->body set, or -1 refused (413 too large, 400 shorter than said). */
+static int
+read_body(struct worker *w, FCGX_Request *fr, struct exchange *x)
 {
+	const struct config *cfg = x->cfg;
+	const struct request *req = x->req;
 	size_t want = req->content_length >= 0 ? (size_t)req->content_length : cfg->max_body + 1;
 	size_t got = 0;
 
@@ -141,68 +146,65 @@ read_body(struct worker *w, const struct config *cfg, FCGX_Request *fr, const st
 	if (got > cfg->max_body) {
 		fr->keepConnection = 0; /* the rest of the body is still unread */
 		w->unread = 1;
-		response_error(resp, HERR_TOO_LARGE);
-		ev->event = "refused";
-		ev->reason = "payload too large";
-		return -1;
+		return exchange_refuse(x, REASON_TOO_LARGE);
 	}
-	if (req->content_length >= 0 && got < want) {
-		response_error(resp, HERR_BAD_REQUEST);
-		ev->event = "refused";
-		ev->reason = "body shorter than Content-Length";
-		return -1;
+	if (req->content_length >= 0 && got < want)
+		return exchange_refuse(x, REASON_SHORT_BODY);
+	x->body = w->body;
+	x->bodylen = got;
+	return 0;
+}
+
+/* Decide the outcome: the checks the params allow, the body, the route. */
+static void
+handle(struct worker *w, FCGX_Request *fr, struct exchange *x, enum request_err perr)
+{
+	if (adopt_config(w, x->cfg) != 0)
+		exchange_refuse(x, REASON_NO_MEMORY);
+	else if (handler_precheck(x, perr) != 0)
+		; /* refused before reading stdin */
+	else if (w->unread_body)
+		/* Announced over max_body, which the precheck refuses; but
+		 * whatever the parsers think, an unchecked body is never read. */
+		exchange_refuse(x, REASON_TOO_LARGE);
+	else {
+		if (read_body(w, fr, x) == 0)
+			handler_run(x);
+		return;
 	}
-	return (long)got;
+	/* Refused before reading stdin: close rather than reuse a kept
+	 * connection with a body still in it. */
+	fr->keepConnection = 0;
+	w->unread = 1;
 }
 
 static void
 serve(struct worker *w, FCGX_Request *fr)
 {
-	const struct config *cfg = acquire_config(w);
+	const struct runtime *rt = acquire_runtime(w);
 	struct request req;
-	struct response resp;
-	struct audit_event ev;
+	struct exchange x;
 	enum request_err perr;
 	char out[OUT_MAX];
-	long blen;
 	int n;
 
-	memset(&resp, 0, sizeof(resp));
-	memset(&ev, 0, sizeof(ev));
-	ev.pid = w->pid;
 	w->unread = 0;
-	perr = request_parse(&req, cfg, get_param, fr);
-	if (adopt_config(w, cfg) != 0) {
-		response_error(&resp, HERR_INTERNAL);
-		ev.event = "refused";
-		ev.reason = "out of memory";
-		fr->keepConnection = 0;
-		w->unread = 1;
-	} else if (!handler_precheck(cfg, &req, perr, &resp, &ev)) {
-		/* Refused before reading stdin: close rather than reuse a kept
-		 * connection with a body still in it. */
-		fr->keepConnection = 0;
-		w->unread = 1;
-	} else if (w->unread_body) {
-		/* Announced over max_body, which the precheck refuses; but
-		 * whatever the parsers think, an unchecked body is never read. */
-		response_error(&resp, HERR_TOO_LARGE);
-		ev.event = "refused";
-		ev.reason = "payload too large";
-		fr->keepConnection = 0;
-		w->unread = 1;
-	} else if ((blen = read_body(w, cfg, fr, &req, &resp, &ev)) >= 0)
-		handler_run(cfg, w->db, w->srv->batch, &req, w->body, (size_t)blen, &resp, &ev);
-	ev.status = render_status(cfg, &resp);
-	if ((n = render_response(cfg, &resp, req.trace_id, out, sizeof(out))) < 0) {
-		response_error(&resp, HERR_INTERNAL);
-		ev.status = 500;
-		n = render_response(cfg, &resp, req.trace_id, out, sizeof(out));
+	perr = request_parse(&req, rt->cfg, get_param, fr);
+	exchange_init(&x, rt->cfg, &req);
+	x.db = w->db;
+	x.bt = w->srv->batch;
+	x.rl = rt->rl;
+	handle(w, fr, &x, perr);
+	x.out.status = render_status(x.cfg, &x.out);
+	if ((n = render_response(x.cfg, x.route, &x.out, req.trace_id, out, sizeof(out))) < 0) {
+		exchange_refuse(&x, REASON_NO_MEMORY);
+		x.out.status = render_status(x.cfg, &x.out);
+		n = render_response(x.cfg, x.route, &x.out, req.trace_id, out, sizeof(out));
 	}
 	/* A client gone mid-response is its loss, not the worker's. */
 	FCGX_PutStr(out, n, fr->out);
-	if (cfg->audit_enabled)
-		audit_emit(&req, &ev);
+	if (x.cfg->audit_enabled)
+		audit_emit(w->pid, &req, &x.out);
 	atomic_store(&w->in_use, NULL);
 }
 
@@ -306,7 +308,7 @@ worker_main(void *arg)
 static int
 start_workers(struct server *srv)
 {
-	const struct config *cfg = atomic_load(&srv->cfg);
+	const struct config *cfg = atomic_load(&srv->rt)->cfg;
 	int i;
 
 	for (i = 0; i < srv->nthreads; i++) {
@@ -328,12 +330,12 @@ start_workers(struct server *srv)
 }
 
 static int
-in_use_anywhere(const struct server *srv, const struct config *cfg)
+in_use_anywhere(const struct server *srv, const struct runtime *rt)
 {
 	int i;
 
 	for (i = 0; i < srv->nthreads; i++)
-		if (atomic_load(&srv->ws[i].in_use) == cfg)
+		if (atomic_load(&srv->ws[i].in_use) == rt)
 			return 1;
 	return 0;
 }
@@ -348,7 +350,7 @@ free_retired(struct server *srv)
 		if (in_use_anywhere(srv, srv->retired[i]))
 			i++;
 		else {
-			config_free(srv->retired[i]);
+			runtime_free(srv->retired[i]);
 			srv->retired[i] = srv->retired[--srv->nretired];
 		}
 }
@@ -368,31 +370,31 @@ limits_of(const struct config *cfg, struct acceptor_limits *lim)
 static void
 reload(struct server *srv, const char *path)
 {
-	struct config *next, *old, **r;
+	struct runtime *next = NULL, *old = atomic_load(&srv->rt), **r;
 	struct acceptor_limits lim;
+	struct config *cfg;
 	char err[512];
 
-	if ((next = config_load(path, err, sizeof(err))) == NULL ||
-	    config_open_state(next, err, sizeof(err)) != 0) {
+	if ((cfg = config_load(path, err, sizeof(err))) == NULL ||
+	    (next = runtime_open(cfg, old, err, sizeof(err))) == NULL) {
 		log_err("reload failed: %s; keeping the current configuration", err);
-		config_free(next);
+		config_free(cfg);
 		return;
 	}
 	if ((r = realloc(srv->retired, (srv->nretired + 1) * sizeof(*r))) == NULL) {
 		log_err("reload failed: out of memory; keeping the current configuration");
-		config_free(next);
+		runtime_free(next);
 		return;
 	}
 	srv->retired = r;
-	old = atomic_load(&srv->cfg);
-	if (strcmp(next->listen, old->listen) != 0 || next->threads != old->threads ||
-	    next->max_connections != old->max_connections)
+	if (strcmp(cfg->listen, old->cfg->listen) != 0 || cfg->threads != old->cfg->threads ||
+	    cfg->max_connections != old->cfg->max_connections)
 		log_warn("reload: listen, threads and max_connections take effect at the next "
 			 "start");
-	limits_of(next, &lim);
+	limits_of(cfg, &lim);
 	acceptor_set_limits(srv->acc, &lim);
-	atomic_store(&srv->cfg, next);
-	/* Requests that started with the old snapshot finish with it. */
+	atomic_store(&srv->rt, next);
+	/* Requests that started with the old runtime finish with it. */
 	srv->retired[srv->nretired++] = old;
 	free_retired(srv);
 	log_info("reloaded configuration from %s", path);
@@ -441,7 +443,7 @@ install_signals(sigset_t *set)
 static int
 stop(struct server *srv, int sig, const sigset_t *set)
 {
-	const struct config *cfg = atomic_load(&srv->cfg);
+	const struct config *cfg = atomic_load(&srv->rt)->cfg;
 	struct timespec now = {0, 0};
 	unsigned waited = 0;
 	int again;
@@ -469,12 +471,18 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 	struct server srv;
 	struct acceptor_limits lim;
 	struct timespec tick = {1, 0};
+	struct runtime *rt;
 	sigset_t set;
-	char err[256];
+	char err[512];
 	int started = 0, i, sig, rc = 1;
 
+	if ((rt = runtime_open(cfg, NULL, err, sizeof(err))) == NULL) {
+		log_err("%s", err);
+		config_free(cfg);
+		return 1;
+	}
 	memset(&srv, 0, sizeof(srv));
-	atomic_store(&srv.cfg, cfg);
+	atomic_store(&srv.rt, rt);
 	srv.nthreads = nthreads;
 	pthread_mutex_init(&srv.exit_mu, NULL);
 	pthread_cond_init(&srv.exit_cv, NULL);
@@ -526,9 +534,9 @@ out:
 		free(srv.ws);
 	}
 	for (i = 0; i < (int)srv.nretired; i++)
-		config_free(srv.retired[i]);
+		runtime_free(srv.retired[i]);
 	free(srv.retired);
-	config_free(atomic_load(&srv.cfg));
+	runtime_free(atomic_load(&srv.rt));
 	pthread_mutex_destroy(&srv.exit_mu);
 	pthread_cond_destroy(&srv.exit_cv);
 	return rc;

@@ -27,7 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "log.h"
+#include "runtime.h"
 #include "util.h"
 #include "server.h"
 #include "supervisor.h"
@@ -167,10 +169,10 @@ reload(struct supervisor *sv)
 	char err[512];
 
 	signal_children(sv, SIGHUP);
-	/* Replacements start with this snapshot: it needs its state (the rate
-	 * limiter's mapping) like the first one. */
+	/* Replacements start with this snapshot (and open its runtime
+	 * themselves): a limiter file they could not open fails here, once. */
 	if ((next = config_load(sv->path, err, sizeof(err))) == NULL ||
-	    config_open_state(next, err, sizeof(err)) != 0) {
+	    runtime_check(next, err, sizeof(err)) != 0) {
 		log_err("reload failed: %s; keeping the current configuration", err);
 		config_free(next);
 		return;

@@ -2,6 +2,24 @@
 /*
  * util.h — small bounded helpers every module shares: one number parser
  * that rejects overflow and trailing junk, truncation-checked copies, hex.
+ *
+ * The error convention of every module (HACKING, "Errors"):
+ * - A function that can fail returns 0 on success and -1 on failure, with
+ *   the reason set before it returns: in the caller's (char *err, size_t
+ *   errlen) where a person reads it (config, listener, runtime, ratelimit),
+ *   in errno for thin wrappers of system calls (util_read_file), or in the
+ *   request's outcome (handlers: `return exchange_refuse(x, REASON_...)`).
+ *   A constructor returns its object, or NULL with the reason set the same
+ *   way.
+ * - A function that chooses among answers rather than failing returns its
+ *   module's enum, whose 0 is the plain success (db_status, token_err,
+ *   body_err, batch_outcome, request_err).
+ * - Predicates are named as a question and return 1 or 0.
+ * - Cleanup after a failure goes through one `fail:` label.
+ * - Diagnostics: log_err/log_warn("%s: ...", __func__, ...) with fixed
+ *   text and numbers only, never a token, secret, SQL text or client value.
+ * inih's handler (1 = go on) is the one foreign convention; only config.c
+ * meets it.
  */
 #ifndef LOGOUT_UTIL_H
 #define LOGOUT_UTIL_H

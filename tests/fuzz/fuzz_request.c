@@ -27,6 +27,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "exchange.h"
 #include "handlers.h"
 #include "render.h"
 #include "request.h"
@@ -137,7 +138,7 @@ check_rendered(const char *out, int n)
 }
 
 static void
-check_audit(const struct request *req, const struct audit_event *ev)
+check_audit(const struct request *req, const struct outcome *ev)
 {
 	static const struct timespec ts = {FUZZ_NOW, 123456789};
 	char line[AUDIT_LINE_MAX];
@@ -145,7 +146,7 @@ check_audit(const struct request *req, const struct audit_event *ev)
 	struct json_object *obj;
 	size_t n;
 
-	n = audit_format(line, sizeof(line), &ts, req, ev);
+	n = audit_format(line, sizeof(line), &ts, 4242, req, ev);
 	FUZZ_CHECK(n >= 2 && n < sizeof(line), "audit line length %zu", n);
 	FUZZ_CHECK(
 	    line[n - 1] == '\n' && memchr(line, '\n', n - 1) == NULL, "not exactly one line");
@@ -164,8 +165,7 @@ static void
 run(const struct config *cfg, struct table *t)
 {
 	struct request req;
-	struct response resp;
-	struct audit_event ev;
+	struct exchange x;
 	enum request_err perr;
 	char out[4096];
 	const char *len, *user;
@@ -184,10 +184,11 @@ run(const struct config *cfg, struct table *t)
 	    "user_agent unterminated");
 	FUZZ_CHECK(util_utf8_valid(req.client_ip, strlen(req.client_ip)), "client_ip not UTF-8");
 	FUZZ_CHECK(util_utf8_valid(req.user_agent, strlen(req.user_agent)), "user_agent not UTF-8");
-	FUZZ_CHECK(
-	    req.route == ROUTE_NONE || req.route == ROUTE_LOGOUT || req.route == ROUTE_LOGOUT_ALL,
-	    "route %d", (int)req.route);
-	FUZZ_CHECK(req.is_post == 0 || req.is_post == 1, "is_post %d", req.is_post);
+	FUZZ_CHECK(req.route == NULL || req.route == routes_get(req.route->id), "route %p",
+	    (const void *)req.route);
+	FUZZ_CHECK(req.method == 0 || req.method == METHOD_GET || req.method == METHOD_HEAD ||
+		       req.method == METHOD_POST,
+	    "method %u", req.method);
 	if (perr != REQUEST_OK)
 		FUZZ_CHECK(req.content_length == -1, "bad length kept as %lld", req.content_length);
 	else
@@ -196,49 +197,44 @@ run(const struct config *cfg, struct table *t)
 	if (len == NULL || len[0] == '\0')
 		FUZZ_CHECK(perr == REQUEST_OK && req.content_length == -1, "no length, yet %lld",
 		    req.content_length);
-	if (req.route != ROUTE_NONE) {
+	if (req.route != NULL) {
 		size_t plen = strlen(cfg->path_prefix);
 
-		FUZZ_CHECK(
-		    strncmp(req.path, cfg->path_prefix, plen) == 0 &&
-			(strcmp(req.path + plen, "/logout") == 0) == (req.route == ROUTE_LOGOUT),
-		    "route %d for \"%.80s\"", (int)req.route, req.path);
+		FUZZ_CHECK(strncmp(req.path, cfg->path_prefix, plen) == 0 &&
+			       strcmp(req.path + plen, req.route->suffix) == 0,
+		    "route %s for \"%.80s\"", req.route->name, req.path);
 	}
 
-	memset(&ev, 0, sizeof(ev));
-	ev.event = "refused";
-	memset(&resp, 0, sizeof(resp));
-	go = handler_precheck(cfg, &req, perr, &resp, &ev);
-	FUZZ_CHECK(go == 0 || go == 1, "precheck %d", go);
-	if (go) {
-		FUZZ_CHECK(req.route != ROUTE_NONE && req.is_post && perr == REQUEST_OK &&
-			       req.content_length <= (long long)cfg->max_body,
-		    "precheck let through route %d post %d len %lld", (int)req.route, req.is_post,
+	exchange_init(&x, cfg, &req);
+	go = handler_precheck(&x, perr);
+	FUZZ_CHECK(go == 0 || go == -1, "precheck %d", go);
+	if (go == 0) {
+		FUZZ_CHECK(req.route != NULL && (req.method & req.route->methods) &&
+			       perr == REQUEST_OK && req.content_length <= (long long)cfg->max_body,
+		    "precheck let through path \"%.80s\" method %u len %lld", req.path, req.method,
 		    req.content_length);
-		memset(&resp, 0, sizeof(resp));
-		resp.kind = req.route == ROUTE_LOGOUT_ALL ? RESP_LOGOUT_ALL_OK : RESP_LOGOUT_OK;
-		ev.event = req.route == ROUTE_LOGOUT_ALL ? "logout_all" : "logout";
-		ev.sessions = 1;
+		FUZZ_CHECK(!exchange_refused(&x), "precheck went on with a refusal");
+		exchange_succeed(&x, REASON_OK, req.route->ok, "logout", 1);
 		/* Raw bytes, as a token's sub would be: audit must escape them. */
 		user = get(t, "FUZZ_USER");
-		snprintf(ev.user, sizeof(ev.user), "%s", user ? user : "");
+		snprintf(x.out.user, sizeof(x.out.user), "%s", user ? user : "");
 	} else {
-		FUZZ_CHECK(resp.kind == RESP_ERROR, "precheck refused without an error");
-		FUZZ_CHECK(render_status(cfg, &resp) >= 400, "refusal with status %d",
-		    render_status(cfg, &resp));
+		FUZZ_CHECK(exchange_refused(&x), "precheck refused without a reason");
+		FUZZ_CHECK(render_status(cfg, &x.out) >= 400, "refusal with status %d",
+		    render_status(cfg, &x.out));
 	}
-	ev.status = render_status(cfg, &resp);
-	n = render_response(cfg, &resp, req.trace_id, out, sizeof(out));
+	x.out.status = render_status(cfg, &x.out);
+	n = render_response(cfg, x.route, &x.out, req.trace_id, out, sizeof(out));
 	check_rendered(out, n);
 	{
 		char want[64];
 
-		snprintf(want, sizeof(want), "Status: %d ", ev.status);
+		snprintf(want, sizeof(want), "Status: %d ", x.out.status);
 		FUZZ_CHECK(strncmp(out, want, strlen(want)) == 0, "status line \"%.30s\"", out);
 		snprintf(want, sizeof(want), "\r\nX-Request-Id: %s\r\n", req.trace_id);
 		FUZZ_CHECK(strstr(out, want) != NULL, "no X-Request-Id header");
 	}
-	check_audit(&req, &ev);
+	check_audit(&req, &x.out);
 }
 
 int

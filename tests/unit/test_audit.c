@@ -15,6 +15,8 @@
 #include "unit.h"
 
 #include "audit.h"
+#include "exchange.h"
+#include "request.h"
 
 #define TRACE "123e4567-e89b-12d3-a456-426614174000"
 
@@ -24,8 +26,8 @@ static void
 make_request(struct request *r, const char *ua)
 {
 	memset(r, 0, sizeof(*r));
-	r->route = ROUTE_LOGOUT;
-	r->is_post = 1;
+	r->route = routes_get(ROUTE_LOGOUT);
+	r->method = METHOD_POST;
 	r->content_length = -1;
 	snprintf(r->client_ip, sizeof(r->client_ip), "%s", "203.0.113.7");
 	snprintf(r->user_agent, sizeof(r->user_agent), "%s", ua);
@@ -33,8 +35,8 @@ make_request(struct request *r, const char *ua)
 }
 
 static void
-make_event(struct audit_event *ev, const char *event, const char *user, long long sessions,
-    int status, const char *reason)
+make_event(struct outcome *ev, const char *event, const char *user, long long sessions,
+    int status, enum reason reason)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->event = event;
@@ -46,9 +48,9 @@ make_event(struct audit_event *ev, const char *event, const char *user, long lon
 
 /* Format, check it is one '\n'-terminated line of JSON, and parse it. */
 static struct json_object *
-format_line(const struct request *r, const struct audit_event *ev, char *buf, size_t cap)
+format_line(const struct request *r, const struct outcome *ev, char *buf, size_t cap)
 {
-	size_t n = audit_format(buf, cap, &ts, r, ev);
+	size_t n = audit_format(buf, cap, &ts, 4242, r, ev);
 
 	ck_assert_uint_gt(n, 0);
 	ck_assert_uint_lt(n, cap);
@@ -71,12 +73,12 @@ str_member(struct json_object *o, const char *name)
 START_TEST(fields)
 {
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	char buf[AUDIT_LINE_MAX];
 	struct json_object *o, *t;
 
 	make_request(&r, "curl/8.0");
-	make_event(&ev, "logout_all", "42", 3, 200, "ok");
+	make_event(&ev, "logout_all", "42", 3, 200, REASON_OK);
 	o = format_line(&r, &ev, buf, sizeof(buf));
 	t = unit_member(o, "time");
 	if (json_object_is_type(t, json_type_string))
@@ -100,12 +102,12 @@ END_TEST
 START_TEST(refused_unauthenticated)
 {
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	char buf[AUDIT_LINE_MAX];
 	struct json_object *o, *v;
 
 	make_request(&r, "");
-	make_event(&ev, "refused", "", -1, 401, "expired");
+	make_event(&ev, "refused", "", -1, 401, REASON_TOKEN_EXPIRED);
 	o = format_line(&r, &ev, buf, sizeof(buf));
 	ck_assert_str_eq(str_member(o, "event"), "refused");
 	/* No user and no session count: null (or empty / -1), but present. */
@@ -126,12 +128,12 @@ START_TEST(hostile_user_agent)
 {
 	static const char ua[] = "Mozilla \"5.0\" \\ C:\\x\n{\"event\":\"forged\"}\r\t\x01\x02\x1b[31m\x1f\x7f end";
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	char buf[AUDIT_LINE_MAX];
 	struct json_object *o;
 
 	make_request(&r, ua);
-	make_event(&ev, "logout", "alice", 1, 204, "ok");
+	make_event(&ev, "logout", "alice", 1, 204, REASON_OK);
 	o = format_line(&r, &ev, buf, sizeof(buf));
 	ck_assert_str_eq(str_member(o, "user_agent"), ua);
 	ck_assert_str_eq(str_member(o, "event"), "logout");
@@ -147,12 +149,12 @@ START_TEST(hostile_user)
 	/* sub comes from a verified token, but its text is still someone's input. */
 	static const char user[] = "a\"b\\c\nd\x01";
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	char buf[AUDIT_LINE_MAX];
 	struct json_object *o;
 
 	make_request(&r, "ua");
-	make_event(&ev, "logout", user, 1, 204, "ok");
+	make_event(&ev, "logout", user, 1, 204, REASON_OK);
 	o = format_line(&r, &ev, buf, sizeof(buf));
 	ck_assert_str_eq(str_member(o, "user"), user);
 	json_object_put(o);
@@ -163,12 +165,12 @@ START_TEST(utf8)
 {
 	static const char good[] = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91";
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	char buf[AUDIT_LINE_MAX];
 	struct json_object *o;
 
 	make_request(&r, good);
-	make_event(&ev, "logout", "alice", 1, 204, "ok");
+	make_event(&ev, "logout", "alice", 1, 204, REASON_OK);
 	o = format_line(&r, &ev, buf, sizeof(buf));
 	ck_assert_str_eq(str_member(o, "user_agent"), good);
 	json_object_put(o);
@@ -185,7 +187,7 @@ START_TEST(worst_case_fits)
 {
 	/* Longest user and user agent, every byte needing a \u escape. */
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	char buf[AUDIT_LINE_MAX];
 	struct json_object *o;
 
@@ -194,7 +196,7 @@ START_TEST(worst_case_fits)
 	r.user_agent[REQUEST_UA_MAX - 1] = '\0';
 	memset(r.client_ip, '"', REQUEST_IP_MAX - 1);
 	r.client_ip[REQUEST_IP_MAX - 1] = '\0';
-	make_event(&ev, "refused", "", -1, 403, "refresh token of another user");
+	make_event(&ev, "refused", "", -1, 403, REASON_REFRESH_OTHER_USER);
 	memset(ev.user, 0x02, TOKEN_CLAIM_MAX);
 	ev.user[TOKEN_CLAIM_MAX] = '\0';
 	o = format_line(&r, &ev, buf, sizeof(buf));
@@ -209,16 +211,16 @@ END_TEST
 START_TEST(short_buffer)
 {
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	static char buf[AUDIT_LINE_MAX + 64];
 
 	make_request(&r, "a user agent of some length");
-	make_event(&ev, "logout", "alice", 1, 204, "ok");
+	make_event(&ev, "logout", "alice", 1, 204, REASON_OK);
 	for (size_t cap = 1; cap < 160; cap++) {
 		size_t n;
 
 		memset(buf, '#', sizeof(buf));
-		n = audit_format(buf, cap, &ts, &r, &ev);
+		n = audit_format(buf, cap, &ts, 4242, &r, &ev);
 		ck_assert_msg(n < cap, "length %zu with cap %zu", n, cap);
 		for (size_t i = cap; i < sizeof(buf); i++)
 			ck_assert_msg(buf[i] == '#', "wrote at %zu with cap %zu", i, cap);
@@ -229,19 +231,19 @@ END_TEST
 START_TEST(emit_to_stderr)
 {
 	struct request r;
-	struct audit_event ev;
+	struct outcome ev;
 	char buf[AUDIT_LINE_MAX + 1];
 	int fds[2], saved;
 	ssize_t n;
 	struct json_object *o;
 
 	make_request(&r, "emit\ntest");
-	make_event(&ev, "logout", "bob", 2, 204, "ok");
+	make_event(&ev, "logout", "bob", 2, 204, REASON_OK);
 	ck_assert_int_eq(pipe(fds), 0);
 	saved = dup(STDERR_FILENO);
 	ck_assert_int_ge(saved, 0);
 	ck_assert_int_eq(dup2(fds[1], STDERR_FILENO), STDERR_FILENO);
-	audit_emit(&r, &ev);
+	audit_emit(4242, &r, &ev);
 	ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
 	close(fds[1]);
 	n = read(fds[0], buf, sizeof(buf) - 1);

@@ -10,27 +10,38 @@
  */
 #include "unit.h"
 
+#include "exchange.h"
 #include "render.h"
 
 #define TRACE "123e4567-e89b-12d3-a456-426614174000"
 
+/* Each error answer, through a reason that gives it. */
 static const struct {
 	enum http_error err;
+	enum reason reason;
 	int status;
 	const char *code;
 } table[] = {
-    {HERR_BAD_REQUEST, 400, "BAD_REQUEST"},
-    {HERR_UNAUTHORIZED, 401, "UNAUTHORIZED"},
-    {HERR_FORBIDDEN, 403, "FORBIDDEN"},
-    {HERR_NOT_FOUND, 404, "NOT_FOUND"},
-    {HERR_METHOD, 405, "METHOD_NOT_ALLOWED"},
-    {HERR_TOO_LARGE, 413, "PAYLOAD_TOO_LARGE"},
-    {HERR_MEDIA_TYPE, 415, "UNSUPPORTED_MEDIA_TYPE"},
-    {HERR_VALIDATION, 422, "VALIDATION_ERROR"},
-    {HERR_RATE_LIMITED, 429, "TOO_MANY_REQUESTS"},
-    {HERR_INTERNAL, 500, "INTERNAL_ERROR"},
-    {HERR_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE"},
+    {HERR_BAD_REQUEST, REASON_BODY_NOT_JSON, 400, "BAD_REQUEST"},
+    {HERR_UNAUTHORIZED, REASON_NO_BEARER, 401, "UNAUTHORIZED"},
+    {HERR_FORBIDDEN, REASON_REFRESH_OTHER_USER, 403, "FORBIDDEN"},
+    {HERR_NOT_FOUND, REASON_NOT_FOUND, 404, "NOT_FOUND"},
+    {HERR_METHOD, REASON_METHOD, 405, "METHOD_NOT_ALLOWED"},
+    {HERR_TOO_LARGE, REASON_TOO_LARGE, 413, "PAYLOAD_TOO_LARGE"},
+    {HERR_MEDIA_TYPE, REASON_MEDIA_TYPE, 415, "UNSUPPORTED_MEDIA_TYPE"},
+    {HERR_VALIDATION, REASON_BODY_FIELD, 422, "VALIDATION_ERROR"},
+    {HERR_RATE_LIMITED, REASON_RATE_LIMITED, 429, "TOO_MANY_REQUESTS"},
+    {HERR_INTERNAL, REASON_DB_ERROR, 500, "INTERNAL_ERROR"},
+    {HERR_UNAVAILABLE, REASON_DB_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE"},
 };
+
+/* An outcome refused for reason r. */
+static void
+refused(struct outcome *o, enum reason r)
+{
+	memset(o, 0, sizeof(*o));
+	o->reason = r;
+}
 
 /* A rendered response split into its header block and its body. */
 struct rendered {
@@ -51,13 +62,14 @@ cfg_with(const char *extra)
 }
 
 static void
-render(const struct config *cfg, const struct response *r, struct rendered *out)
+render(const struct config *cfg, const struct outcome *r, struct rendered *out)
 {
 	const char *end;
 	size_t hlen;
 
 	memset(out, 0, sizeof(*out));
-	out->len = render_response(cfg, r, TRACE, out->raw, sizeof(out->raw) - 1);
+	out->len = render_response(
+	    cfg, routes_get(ROUTE_LOGOUT), r, TRACE, out->raw, sizeof(out->raw) - 1);
 	ck_assert_int_gt(out->len, 0);
 	ck_assert_int_lt(out->len, (int)sizeof(out->raw) - 1);
 	out->raw[out->len] = '\0';
@@ -122,16 +134,16 @@ START_TEST(every_error)
 	struct config *cfg = cfg_with("");
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		struct response r;
+		struct outcome r;
 		struct rendered o;
 		struct json_object *b, *errs;
 
-		response_error(&r, table[i].err);
+		refused(&r, table[i].reason);
+		ck_assert_int_eq(reason_info(r.reason)->err, table[i].err);
 		if (table[i].err == HERR_VALIDATION) {
 			r.field = "all_devices";
 			r.problem = "must be a boolean";
 		}
-		ck_assert_int_eq(r.kind, RESP_ERROR);
 		ck_assert_int_eq(render_status(cfg, &r), table[i].status);
 		ck_assert_str_eq(render_code(table[i].err), table[i].code);
 		render(cfg, &r, &o);
@@ -160,15 +172,14 @@ END_TEST
 START_TEST(unauthorized)
 {
 	struct config *cfg = cfg_with("");
-	struct response r;
+	struct outcome r;
 	struct rendered o;
 
-	response_error(&r, HERR_UNAUTHORIZED);
+	refused(&r, REASON_NO_BEARER);
 	render(cfg, &r, &o);
 	ck_assert_has(o.head, "\r\nWWW-Authenticate: Bearer");
 	ck_assert_lacks(o.head, "invalid_token");
-	response_error(&r, HERR_UNAUTHORIZED);
-	r.token_sent = 1;
+	refused(&r, REASON_TOKEN_EXPIRED);
 	render(cfg, &r, &o);
 	ck_assert_has(o.head, "\r\nWWW-Authenticate: Bearer");
 	ck_assert_has(o.head, "error=\"invalid_token\"");
@@ -179,10 +190,10 @@ END_TEST
 START_TEST(method_not_allowed)
 {
 	struct config *cfg = cfg_with("");
-	struct response r;
+	struct outcome r;
 	struct rendered o;
 
-	response_error(&r, HERR_METHOD);
+	refused(&r, REASON_METHOD);
 	render(cfg, &r, &o);
 	ck_assert_has(o.head, "\r\nAllow: POST\r\n");
 	config_free(cfg);
@@ -192,11 +203,11 @@ END_TEST
 START_TEST(rate_limited)
 {
 	struct config *cfg = cfg_with("");
-	struct response r;
+	struct outcome r;
 	struct rendered o;
 
 	/* README, "Errors": 429 carries Retry-After. */
-	response_error(&r, HERR_RATE_LIMITED);
+	refused(&r, REASON_RATE_LIMITED);
 	render(cfg, &r, &o);
 	ck_assert_int_eq(header_count(o.head, "Retry-After"), 1);
 	config_free(cfg);
@@ -206,11 +217,11 @@ END_TEST
 START_TEST(validation_names_field)
 {
 	struct config *cfg = cfg_with("");
-	struct response r;
+	struct outcome r;
 	struct rendered o;
 	struct json_object *b, *errs, *list;
 
-	response_error(&r, HERR_VALIDATION);
+	refused(&r, REASON_BODY_FIELD);
 	r.field = "refresh_token";
 	r.problem = "must be a string";
 	render(cfg, &r, &o);
@@ -230,7 +241,7 @@ END_TEST
 START_TEST(logout_204)
 {
 	struct config *cfg = cfg_with("");
-	struct response r = {.kind = RESP_LOGOUT_OK};
+	struct outcome r = {.kind = RESP_LOGOUT_OK};
 	struct rendered o;
 
 	ck_assert_int_eq(render_status(cfg, &r), 204);
@@ -249,7 +260,7 @@ END_TEST
 START_TEST(logout_200)
 {
 	struct config *cfg = cfg_with("[response]\nlogout_status = 200\n");
-	struct response r = {.kind = RESP_LOGOUT_OK};
+	struct outcome r = {.kind = RESP_LOGOUT_OK};
 	struct rendered o;
 
 	ck_assert_int_eq(render_status(cfg, &r), 200);
@@ -265,7 +276,7 @@ END_TEST
 START_TEST(logout_all_ok)
 {
 	struct config *cfg = cfg_with("");
-	struct response r = {.kind = RESP_LOGOUT_ALL_OK};
+	struct outcome r = {.kind = RESP_LOGOUT_ALL_OK};
 	struct rendered o;
 
 	ck_assert_int_eq(render_status(cfg, &r), 200);
@@ -285,31 +296,29 @@ END_TEST
 START_TEST(short_buffer)
 {
 	struct config *cfg = cfg_with("");
-	struct response rs[3];
+	struct outcome rs[3];
 	static char buf[4096];
 
-	response_error(&rs[0], HERR_UNAUTHORIZED);
-	rs[0].token_sent = 1;
+	memset(rs, 0, sizeof(rs));
+	refused(&rs[0], REASON_TOKEN_EXPIRED);
 	rs[1].kind = RESP_LOGOUT_ALL_OK;
-	rs[1].token_sent = 0;
 	rs[2].kind = RESP_LOGOUT_OK;
-	rs[2].token_sent = 0;
 	for (size_t k = 0; k < 3; k++) {
-		int full = render_response(cfg, &rs[k], TRACE, buf, sizeof(buf));
+		int full = render_response(cfg, NULL, &rs[k], TRACE, buf, sizeof(buf));
 
 		ck_assert_int_gt(full, 0);
 		for (size_t cap = 0; cap < (size_t)full; cap++) {
 			memset(buf, '#', sizeof(buf));
-			ck_assert_msg(render_response(cfg, &rs[k], TRACE, buf, cap) == -1,
+			ck_assert_msg(render_response(cfg, NULL, &rs[k], TRACE, buf, cap) == -1,
 			    "cap %zu of %d accepted", cap, full);
 			for (size_t i = cap; i < sizeof(buf); i++)
 				ck_assert_msg(buf[i] == '#', "wrote at %zu with cap %zu", i, cap);
 		}
 		/* Exactly full bytes: fits, or -1 when a NUL is wanted too. */
 		memset(buf, '#', sizeof(buf));
-		ck_assert_int_ne(render_response(cfg, &rs[k], TRACE, buf, (size_t)full), 0);
+		ck_assert_int_ne(render_response(cfg, NULL, &rs[k], TRACE, buf, (size_t)full), 0);
 		ck_assert_int_eq(buf[full], '#');
-		ck_assert_int_eq(render_response(cfg, &rs[k], TRACE, buf, (size_t)full + 1), full);
+		ck_assert_int_eq(render_response(cfg, NULL, &rs[k], TRACE, buf, (size_t)full + 1), full);
 	}
 	config_free(cfg);
 }
@@ -318,16 +327,16 @@ END_TEST
 /* The fastapi and laravel styles (README, "Compatibility"): the FastAPI and Laravel bodies word by word. */
 static const struct {
 	const char *style;
-	enum http_error err;
+	enum reason reason;
 	const char *body;
 } style_errors[] = {
-    {"fastapi", HERR_UNAUTHORIZED, "{\"detail\":\"Could not validate credentials\"}"},
-    {"fastapi", HERR_UNAVAILABLE, "{\"detail\":\"Service temporarily unavailable\"}"},
-    {"fastapi", HERR_INTERNAL, "{\"detail\":\"Logout failed\"}"},
-    {"fastapi", HERR_NOT_FOUND, "{\"detail\":\"Not Found\"}"},
-    {"laravel", HERR_UNAUTHORIZED, "{\"message\":\"Unauthenticated.\"}"},
-    {"laravel", HERR_RATE_LIMITED, "{\"message\":\"Too Many Attempts.\"}"},
-    {"laravel", HERR_NOT_FOUND, "{\"message\":\"Not Found\"}"},
+    {"fastapi", REASON_TOKEN_EXPIRED, "{\"detail\":\"Could not validate credentials\"}"},
+    {"fastapi", REASON_DB_UNAVAILABLE, "{\"detail\":\"Service temporarily unavailable\"}"},
+    {"fastapi", REASON_DB_ERROR, "{\"detail\":\"Logout failed\"}"},
+    {"fastapi", REASON_NOT_FOUND, "{\"detail\":\"Not Found\"}"},
+    {"laravel", REASON_REFRESH_INVALID, "{\"message\":\"Unauthenticated.\"}"},
+    {"laravel", REASON_RATE_LIMITED, "{\"message\":\"Too Many Attempts.\"}"},
+    {"laravel", REASON_NOT_FOUND, "{\"message\":\"Not Found\"}"},
 };
 
 START_TEST(styled_errors)
@@ -335,19 +344,17 @@ START_TEST(styled_errors)
 	for (size_t i = 0; i < sizeof(style_errors) / sizeof(style_errors[0]); i++) {
 		char text[64];
 		struct config *cfg;
-		struct response r;
+		struct outcome r;
 		struct rendered o;
 
 		snprintf(text, sizeof(text), "[response]\nstyle = %s\n", style_errors[i].style);
 		cfg = cfg_with(text);
-		response_error(&r, style_errors[i].err);
-		r.token_sent = 1;
-		r.message = "envelope only";
+		refused(&r, style_errors[i].reason);
 		render(cfg, &r, &o);
 		json_object_put(json_body(&o));
 		ck_assert_str_eq(o.body, style_errors[i].body);
 		ck_assert_has(o.head, "\r\nX-Request-Id: " TRACE "\r\n");
-		if (style_errors[i].err == HERR_UNAUTHORIZED &&
+		if (reason_info(style_errors[i].reason)->err == HERR_UNAUTHORIZED &&
 		    !strcmp(style_errors[i].style, "fastapi"))
 			/* FastAPI's HTTPException(headers={"WWW-Authenticate": "Bearer"}) */
 			ck_assert_has(o.head, "\r\nWWW-Authenticate: Bearer\r\n");
@@ -359,10 +366,10 @@ END_TEST
 START_TEST(styled_validation)
 {
 	struct config *cfg = cfg_with("[response]\nstyle = laravel\n");
-	struct response r;
+	struct outcome r;
 	struct rendered o;
 
-	response_error(&r, HERR_VALIDATION);
+	refused(&r, REASON_BODY_FIELD);
 	r.field = "all_devices";
 	r.problem = "must be a boolean";
 	render(cfg, &r, &o);
@@ -383,7 +390,7 @@ END_TEST
 START_TEST(styled_success)
 {
 	struct config *cfg = cfg_with("[response]\nstyle = laravel\nlogout_status = 200\n");
-	struct response r = {.kind = RESP_LOGOUT_OK};
+	struct outcome r = {.kind = RESP_LOGOUT_OK};
 	struct rendered o;
 
 	render(cfg, &r, &o);
@@ -407,19 +414,19 @@ END_TEST
 START_TEST(rate_limit_headers)
 {
 	struct config *cfg = cfg_with("");
-	struct response r = {.kind = RESP_LOGOUT_OK, .has_limit = 1, .limit = 60, .remaining = 7};
+	struct outcome r = {.kind = RESP_LOGOUT_OK, .has_limit = 1, .limit = 60, .remaining = 7};
 	struct rendered o;
 
 	render(cfg, &r, &o);
 	ck_assert_has(o.head, "\r\nX-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 7\r\n");
-	response_error(&r, HERR_RATE_LIMITED);
+	refused(&r, REASON_RATE_LIMITED);
 	r.has_limit = 1;
 	r.limit = 60;
 	r.retry_after = 42;
 	render(cfg, &r, &o);
 	ck_assert_has(o.head, "\r\nX-RateLimit-Remaining: 0\r\n");
 	ck_assert_has(o.head, "\r\nRetry-After: 42\r\n");
-	response_error(&r, HERR_UNAUTHORIZED);
+	refused(&r, REASON_NO_BEARER);
 	render(cfg, &r, &o);
 	ck_assert_int_eq(header_count(o.head, "X-RateLimit-Limit"), 0);
 	config_free(cfg);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * exchange.c — writing the outcome. Only these functions set it, so a
+ * refusal always carries its reason and a success its event and count.
+ */
+#include <string.h>
+
+#include "exchange.h"
+#include "request.h"
+
+void
+exchange_init(struct exchange *x, const struct config *cfg, const struct request *req)
+{
+	memset(x, 0, sizeof(*x));
+	x->cfg = cfg;
+	x->req = req;
+	x->route = req->route;
+	x->out.sessions = -1;
+}
+
+int
+exchange_refuse(struct exchange *x, enum reason r)
+{
+	x->out.reason = r;
+	x->out.field = NULL;
+	x->out.problem = NULL;
+	return -1;
+}
+
+void
+exchange_succeed(
+    struct exchange *x, enum reason r, enum resp_kind kind, const char *event, long long sessions)
+{
+	x->out.reason = r;
+	x->out.kind = kind;
+	x->out.event = event;
+	x->out.sessions = sessions;
+}
+
+int
+exchange_refused(const struct exchange *x)
+{
+	return reason_info(x->out.reason)->err != HERR_NONE;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * routes.h — the route table: the one place that names the endpoints.
+ * Routing, [server] endpoints, the method check, the success body and the
+ * audit event all read a route's row, so an endpoint is one row here plus
+ * its handler function (handlers.h).
+ */
+#ifndef LOGOUT_ROUTES_H
+#define LOGOUT_ROUTES_H
+
+#include <stddef.h>
+
+struct exchange;
+
+enum route_id {
+	ROUTE_LOGOUT = 0,
+	ROUTE_LOGOUT_ALL,
+	ROUTE_COUNT
+};
+
+/* A route is served when its bit is in [server] endpoints. */
+#define ROUTE_BIT(id)  (1u << (id))
+#define ROUTES_DEFAULT (ROUTE_BIT(ROUTE_LOGOUT) | ROUTE_BIT(ROUTE_LOGOUT_ALL))
+
+/* Methods, as bits. */
+#define METHOD_GET  1u
+#define METHOD_HEAD 2u
+#define METHOD_POST 4u
+
+/* What a success answers (render.c has the body of each per style). */
+enum resp_kind {
+	RESP_LOGOUT_OK = 0, /* [response] logout_status: 204, or 200 with a body */
+	RESP_LOGOUT_ALL_OK, /* 200 with a body */
+	RESP_KIND_COUNT
+};
+
+struct route {
+	enum route_id id;
+	const char *name;   /* in [server] endpoints, and the audit event */
+	const char *suffix; /* the path after [server] path_prefix */
+	unsigned int methods; /* METHOD_* bits; others answer 405 */
+	enum resp_kind ok; /* the success's body */
+	/* The action, after the params passed routes_precheck and the body
+	 * (at most max_body bytes) was read. Sets x->out. */
+	void (*handle)(struct exchange *x);
+};
+
+/* The route a path names under prefix; NULL for none (404). */
+const struct route *routes_match(const char *path, const char *prefix);
+
+/* The route called name (len bytes, not NUL-terminated); NULL for none. */
+const struct route *routes_by_name(const char *name, size_t len);
+
+/* Row i (0 <= i < ROUTE_COUNT), for listing. */
+const struct route *routes_get(enum route_id id);
+
+/* Method name to its METHOD_* bit; 0 for any other method. */
+unsigned int routes_method(const char *method);
+
+#endif
