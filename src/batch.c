@@ -23,6 +23,8 @@
 #include <time.h>
 
 #include "batch.h"
+#include "config.h"
+#include "db.h"
 #include "log.h"
 #include "util.h"
 

@@ -9,8 +9,8 @@
 #ifndef LOGOUT_BATCH_H
 #define LOGOUT_BATCH_H
 
-#include "config.h"
-#include "db.h"
+struct config;
+struct db_result;
 
 struct batch;
 
