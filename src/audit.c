@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * audit.c — the audit trail: one JSON object per line on stderr, written
- * with a single write(2) so lines from concurrent threads and processes do
- * not interleave (each line is kept under PIPE_BUF). Every string that came
+ * audit.c — the audit trail: one JSON object per line, written to the
+ * audit sink (log.h) with a single write so lines from concurrent threads
+ * and processes do not interleave (each line is kept under PIPE_BUF). Every string that came
  * from a client is escaped: control characters and quotes cannot forge a
  * line, and bytes that are not UTF-8 become U+FFFD.
  */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "audit.h"
 #include "exchange.h"
+#include "log.h"
 #include "request.h"
 #include "util.h"
 
@@ -124,7 +124,7 @@ audit_emit(long pid, const struct request *req, const struct outcome *ev)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	n = audit_format(line, sizeof(line), &ts, pid, req, ev);
-	/* Best effort: a full or closed stderr must not fail the request. */
-	if (write(STDERR_FILENO, line, n) < 0)
-		return;
+	/* Best effort: a full or closed target must not fail the request. */
+	if (n > 0)
+		log_audit(line, n - 1);
 }

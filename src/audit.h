@@ -22,7 +22,7 @@ struct outcome;
 size_t audit_format(char *buf, size_t cap, const struct timespec *ts, long pid,
     const struct request *req, const struct outcome *o);
 
-/* Format and write to stderr with a single write(2). */
+/* Format and write to the audit sink (log.h). */
 void audit_emit(long pid, const struct request *req, const struct outcome *o);
 
 #endif

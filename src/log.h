@@ -1,16 +1,43 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * log.h — operational messages (start, stop, database trouble) as plain
- * lines on stderr. Callers pass fixed text and numbers only: never a token,
- * a secret, SQL text or a raw client value.
+ * log.h — the process's two streams: diagnostics (start, stop, database
+ * trouble) at a level, and the audit trail, each to its own sink (sink.h):
+ * [log] and [audit] target in logout-fcgi.conf(5). Until log_open runs
+ * both go to stderr. Callers pass fixed text and numbers only: never a
+ * token, a secret, SQL text or a raw client value.
  */
 #ifndef LOGOUT_LOG_H
 #define LOGOUT_LOG_H
 
-void log_msg(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stddef.h>
 
-#define log_info(...) log_msg("info", __VA_ARGS__)
-#define log_warn(...) log_msg("warning", __VA_ARGS__)
-#define log_err(...)  log_msg("error", __VA_ARGS__)
+#include "sink.h"
+
+/* Diagnostics at prio; dropped when less severe than the level. */
+void log_msg(enum sink_priority prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_debug(...) log_msg(SINK_DEBUG, __VA_ARGS__)
+#define log_info(...)  log_msg(SINK_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(SINK_WARNING, __VA_ARGS__)
+#define log_err(...)   log_msg(SINK_ERR, __VA_ARGS__)
+
+/* "error", "warning", "info", "debug" to its priority; -1 otherwise. */
+int log_level_parse(const char *name);
+
+/* Open the two sinks (once per process, before threads start; children
+ * of the supervisor inherit them). 0, or -1 with a message in err. */
+int log_open(const struct sink_spec *diag, enum sink_priority level,
+    const struct sink_spec *audit, char *err, size_t errlen);
+
+/* A reload: the level applies at once; a changed target is reported, and
+ * takes effect at the next start. */
+void log_reconfigure(const struct sink_spec *diag, enum sink_priority level,
+    const struct sink_spec *audit);
+
+/* SIGUSR1: open file targets again (after logrotate moved them). */
+void log_reopen(void);
+
+/* One audit line (without its newline). */
+void log_audit(const char *line, size_t len);
 
 #endif

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sink.c — writing lines to stderr, a file or a syslog socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sink.h"
+#include "util.h"
+
+#define COMPLAIN_MS 60000
+
+struct sink {
+	struct sink_spec spec;
+	int fd;	     /* the file or the syslog socket; -1 for stderr */
+	int journal; /* stderr is the journal: prefix priorities there */
+	_Atomic long long complained; /* ms of the last "cannot write" note */
+};
+
+static const struct {
+	const char *name;
+	int code;
+} facilities[] = {
+    {"kern", 0}, {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4}, {"syslog", 5},
+    {"lpr", 6}, {"news", 7}, {"uucp", 8}, {"cron", 9}, {"authpriv", 10}, {"ftp", 11},
+    {"local0", 16}, {"local1", 17}, {"local2", 18}, {"local3", 19}, {"local4", 20},
+    {"local5", 21}, {"local6", 22}, {"local7", 23},
+};
+
+int
+sink_facility(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (!strcmp(name, facilities[i].name))
+			return facilities[i].code << 3;
+	return -1;
+}
+
+int
+sink_parse_target(const char *value, struct sink_spec *spec)
+{
+	if (!strcmp(value, "stderr")) {
+		spec->kind = SINK_STDERR;
+		spec->path[0] = '\0';
+		return 0;
+	}
+	if (!strcmp(value, "syslog")) {
+		spec->kind = SINK_SYSLOG;
+		return util_strlcpy(spec->path, "/dev/log", sizeof(spec->path));
+	}
+	if (value[0] != '/')
+		return -1;
+	spec->kind = SINK_FILE;
+	return util_strlcpy(spec->path, value, sizeof(spec->path));
+}
+
+/* sd-daemon(3): JOURNAL_STREAM is "DEV:INODE" of the stream systemd
+ * connected to the journal; it is ours only if stderr is still that. */
+static int
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (v == NULL || sscanf(v, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static int
+open_file(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+
+	if (fd < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+static int
+open_syslog(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (util_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) != 0) {
+		snprintf(err, errlen, "%s: path too long for a socket", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
+		snprintf(err, errlen, "syslog socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+open_target(const struct sink_spec *spec, char *err, size_t errlen)
+{
+	if (spec->kind == SINK_FILE)
+		return open_file(spec->path, err, errlen);
+	if (spec->kind == SINK_SYSLOG)
+		return open_syslog(spec->path, err, errlen);
+	return -1;
+}
+
+struct sink *
+sink_open(const struct sink_spec *spec, char *err, size_t errlen)
+{
+	struct sink *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->spec = *spec;
+	s->fd = -1;
+	s->journal = stderr_is_journal(); /* also where failed lines go */
+	if (spec->kind != SINK_STDERR && (s->fd = open_target(spec, err, errlen)) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Put a fresh descriptor for the target in s->fd's place: dup2 swaps it
+ * atomically for the threads that write to it meanwhile. */
+static int
+replace_fd(struct sink *s, char *err, size_t errlen)
+{
+	int fd = open_target(&s->spec, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	if (dup3(fd, s->fd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "%s: %s", s->spec.path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+sink_reopen(struct sink *s, char *err, size_t errlen)
+{
+	return s->spec.kind == SINK_FILE ? replace_fd(s, err, errlen) : 0;
+}
+
+int
+sink_same(const struct sink *s, const struct sink_spec *spec)
+{
+	return s->spec.kind == spec->kind && !strcmp(s->spec.path, spec->path) &&
+	       (spec->kind != SINK_SYSLOG ||
+		   (!strcmp(s->spec.ident, spec->ident) && s->spec.facility == spec->facility));
+}
+
+static void
+write_stderr(const struct sink *s, enum sink_priority prio, const char *line, size_t len)
+{
+	char buf[SINK_LINE_MAX + 8];
+	size_t o = 0;
+
+	if (s->journal)
+		o = (size_t)snprintf(buf, sizeof(buf), "<%d>", (int)prio);
+	if (len > sizeof(buf) - o - 1)
+		len = sizeof(buf) - o - 1;
+	memcpy(buf + o, line, len);
+	buf[o + len] = '\n';
+	/* Best effort: nothing is left to tell when stderr fails too. */
+	if (write(STDERR_FILENO, buf, o + len + 1) < 0)
+		return;
+}
+
+/* Once a minute at most: where the lines go instead, and why. */
+static void
+complain(struct sink *s, int errnum)
+{
+	long long now = util_now_ms(), last = atomic_load(&s->complained);
+	char note[SINK_PATH_MAX + 128];
+	int n;
+
+	if ((last != 0 && now - last < COMPLAIN_MS) ||
+	    !atomic_compare_exchange_strong(&s->complained, &last, now))
+		return;
+	n = snprintf(note, sizeof(note),
+	    "logout-fcgi[%ld]: warning: cannot write to %s: %s; writing its lines to stderr",
+	    (long)getpid(), s->spec.path, strerror(errnum));
+	write_stderr(s, SINK_WARNING, note, n > 0 ? (size_t)n : 0);
+}
+
+static int
+send_syslog(struct sink *s, enum sink_priority prio, const char *line, size_t len)
+{
+	char buf[SINK_LINE_MAX + SINK_IDENT_MAX + 64], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	n = snprintf(buf, sizeof(buf), "<%d>%s %s[%ld]: ", s->spec.facility | (int)prio, stamp,
+	    s->spec.ident, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -1;
+	if (len > sizeof(buf) - (size_t)n)
+		len = sizeof(buf) - (size_t)n;
+	memcpy(buf + n, line, len);
+	return send(s->fd, buf, (size_t)n + len, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+static int
+write_line(struct sink *s, enum sink_priority prio, const char *line, size_t len)
+{
+	char buf[SINK_LINE_MAX + 1];
+
+	if (s->spec.kind == SINK_SYSLOG)
+		return send_syslog(s, prio, line, len);
+	if (len > SINK_LINE_MAX)
+		len = SINK_LINE_MAX;
+	memcpy(buf, line, len);
+	buf[len] = '\n';
+	return write(s->fd, buf, len + 1) == (ssize_t)(len + 1) ? 0 : -1;
+}
+
+void
+sink_write(struct sink *s, enum sink_priority prio, const char *line, size_t len)
+{
+	char err[SINK_PATH_MAX + 64];
+	int errnum;
+
+	if (s->spec.kind == SINK_STDERR) {
+		write_stderr(s, prio, line, len);
+		return;
+	}
+	if (write_line(s, prio, line, len) == 0)
+		return;
+	errnum = errno;
+	/* syslogd restarted: its socket is a new one. */
+	if (s->spec.kind == SINK_SYSLOG && errnum != EAGAIN && replace_fd(s, err, sizeof(err)) == 0 &&
+	    write_line(s, prio, line, len) == 0)
+		return;
+	complain(s, errnum);
+	write_stderr(s, prio, line, len);
+}
+
+void
+sink_close(struct sink *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_sink.c — pins src/sink.c: targets parse ("stderr", "syslog", an
+ * absolute path, nothing else); a file sink appends one line per write and,
+ * reopened after the file was renamed (logrotate), writes to the new file
+ * while the renamed one keeps every earlier line; a syslog sink sends RFC
+ * 3164 datagrams with its facility, severity and identifier; a syslog
+ * socket that is gone sends the line to stderr with one note; on stderr the
+ * journal's "<N>" prefix appears only when JOURNAL_STREAM names stderr.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#include "sink.h"
+
+static char dir[] = "/tmp/test_sink.XXXXXX";
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
+}
+
+static void
+slurp(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, cap - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	close(fd);
+}
+
+/* Run fn with stderr pointed at a file; what it wrote into buf. */
+static void
+capture_stderr(void (*fn)(void *), void *arg, char *buf, size_t cap)
+{
+	char path[64];
+	int saved = dup(STDERR_FILENO), fd;
+
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	fn(arg);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	slurp(path, buf, cap);
+}
+
+START_TEST(targets)
+{
+	struct sink_spec s;
+
+	ck_assert_int_eq(sink_parse_target("stderr", &s), 0);
+	ck_assert_int_eq(s.kind, SINK_STDERR);
+	ck_assert_int_eq(sink_parse_target("syslog", &s), 0);
+	ck_assert_int_eq(s.kind, SINK_SYSLOG);
+	ck_assert_str_eq(s.path, "/dev/log");
+	ck_assert_int_eq(sink_parse_target("/var/log/x.log", &s), 0);
+	ck_assert_int_eq(s.kind, SINK_FILE);
+	ck_assert_str_eq(s.path, "/var/log/x.log");
+	ck_assert_int_eq(sink_parse_target("relative.log", &s), -1);
+	ck_assert_int_eq(sink_parse_target("", &s), -1);
+	ck_assert_int_eq(sink_facility("daemon"), 3 << 3);
+	ck_assert_int_eq(sink_facility("authpriv"), 10 << 3);
+	ck_assert_int_eq(sink_facility("local7"), 23 << 3);
+	ck_assert_int_eq(sink_facility("nope"), -1);
+}
+END_TEST
+
+START_TEST(file_rotates)
+{
+	struct sink_spec spec = {.kind = SINK_FILE};
+	char rotated[96], buf[256], err[128];
+	struct sink *s;
+
+	snprintf(spec.path, sizeof(spec.path), "%s/audit.log", dir);
+	snprintf(rotated, sizeof(rotated), "%s/audit.log.1", dir);
+	ck_assert_ptr_nonnull(s = sink_open(&spec, err, sizeof(err)));
+	sink_write(s, SINK_INFO, "one", 3);
+	ck_assert_int_eq(rename(spec.path, rotated), 0);
+	sink_write(s, SINK_INFO, "two", 3); /* before the reopen: the old file */
+	ck_assert_int_eq(sink_reopen(s, err, sizeof(err)), 0);
+	sink_write(s, SINK_INFO, "three", 5);
+	slurp(rotated, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "one\ntwo\n");
+	slurp(spec.path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "three\n");
+	sink_close(s);
+}
+END_TEST
+
+START_TEST(file_unopenable)
+{
+	struct sink_spec spec = {.kind = SINK_FILE};
+	char err[256] = "";
+
+	snprintf(spec.path, sizeof(spec.path), "%s/no/such/dir/audit.log", dir);
+	ck_assert_ptr_null(sink_open(&spec, err, sizeof(err)));
+	ck_assert_has(err, "no/such/dir/audit.log");
+}
+END_TEST
+
+START_TEST(syslog_datagram)
+{
+	struct sink_spec spec = {.kind = SINK_SYSLOG};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char buf[512], err[128], want[64];
+	struct sink *s;
+	ssize_t n;
+	int fd;
+
+	snprintf(spec.path, sizeof(spec.path), "%s/log", dir);
+	snprintf(spec.ident, sizeof(spec.ident), "logout-fcgi-audit");
+	spec.facility = sink_facility("authpriv");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/log", dir);
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_ptr_nonnull(s = sink_open(&spec, err, sizeof(err)));
+	sink_write(s, SINK_WARNING, "{\"event\":\"logout\"}", 18);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	/* authpriv (10) * 8 + warning (4) */
+	ck_assert_msg(strncmp(buf, "<84>", 4) == 0, "%s", buf);
+	snprintf(want, sizeof(want), " logout-fcgi-audit[%ld]: {", (long)getpid());
+	ck_assert_has(buf, want);
+	ck_assert_msg(strcmp(buf + n - 18, "{\"event\":\"logout\"}") == 0, "%s", buf);
+	sink_close(s);
+	close(fd);
+}
+END_TEST
+
+struct gone_arg {
+	struct sink *s;
+};
+
+static void
+write_twice(void *arg)
+{
+	struct gone_arg *g = arg;
+
+	sink_write(g->s, SINK_INFO, "line-a", 6);
+	sink_write(g->s, SINK_INFO, "line-b", 6);
+}
+
+START_TEST(syslog_gone_falls_back)
+{
+	struct sink_spec spec = {.kind = SINK_SYSLOG};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct gone_arg g;
+	char buf[1024], err[128];
+	int fd;
+
+	snprintf(spec.path, sizeof(spec.path), "%s/log", dir);
+	snprintf(spec.ident, sizeof(spec.ident), "x");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/log", dir);
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_ptr_nonnull(g.s = sink_open(&spec, err, sizeof(err)));
+	close(fd);
+	unlink(spec.path); /* syslogd went away */
+	capture_stderr(write_twice, &g, buf, sizeof(buf));
+	ck_assert_has(buf, "line-a\n");
+	ck_assert_has(buf, "line-b\n");
+	ck_assert_has(buf, "cannot write to");
+	/* One note, not one per line. */
+	ck_assert_ptr_null(strstr(strstr(buf, "cannot write to") + 1, "cannot write to"));
+	sink_close(g.s);
+}
+END_TEST
+
+static void
+write_err_line(void *arg)
+{
+	struct sink_spec spec = {.kind = SINK_STDERR};
+	char err[64];
+	struct sink *s = sink_open(&spec, err, sizeof(err));
+
+	(void)arg;
+	ck_assert_ptr_nonnull(s);
+	sink_write(s, SINK_ERR, "bad", 3);
+	sink_close(s);
+}
+
+START_TEST(journal_prefix)
+{
+	char buf[256], path[64], stream[64];
+	struct stat st;
+
+	unsetenv("JOURNAL_STREAM");
+	capture_stderr(write_err_line, NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "bad\n");
+	/* JOURNAL_STREAM naming the file stderr points at. */
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	snprintf(stream, sizeof(stream), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", stream, 1);
+	capture_stderr(write_err_line, NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "<3>bad\n");
+	/* Another stream's: no prefix. */
+	setenv("JOURNAL_STREAM", "1:2", 1);
+	capture_stderr(write_err_line, NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "bad\n");
+	unsetenv("JOURNAL_STREAM");
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("sink");
+	TCase *tc = tcase_create("sink");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, targets);
+	tcase_add_test(tc, file_rotates);
+	tcase_add_test(tc, file_unopenable);
+	tcase_add_test(tc, syslog_datagram);
+	tcase_add_test(tc, syslog_gone_falls_back);
+	tcase_add_test(tc, journal_prefix);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(suite)
