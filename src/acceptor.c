@@ -588,7 +588,7 @@ acceptor_next(struct acceptor *a, int *unread_body)
 		pthread_cond_wait(&a->ready_cv, &a->mu);
 	a->waiting--;
 	*unread_body = 0;
-	if (a->rcount > 0) {
+	if (a->rcount > 0 && !a->stopping) {
 		fd = a->ready[a->rhead].fd;
 		*unread_body = a->ready[a->rhead].unread_body;
 		a->rhead = (a->rhead + 1) % a->rcap;
@@ -623,6 +623,16 @@ acceptor_drain(struct acceptor *a)
 {
 	pthread_mutex_lock(&a->mu);
 	a->draining = 1;
+	pthread_mutex_unlock(&a->mu);
+	ring(a);
+}
+
+void
+acceptor_abort(struct acceptor *a)
+{
+	pthread_mutex_lock(&a->mu);
+	a->stopping = 1;
+	pthread_cond_broadcast(&a->ready_cv);
 	pthread_mutex_unlock(&a->mu);
 	ring(a);
 }

@@ -60,6 +60,11 @@ void acceptor_done(struct acceptor *a, int fd, enum acceptor_end how);
  * connections already mid-request; then acceptor_next returns -1. */
 void acceptor_drain(struct acceptor *a);
 
+/* Fast stop: accept nothing more and hand out nothing queued; the
+ * requests workers are serving finish, then acceptor_next returns -1.
+ * What was queued or kept is closed by acceptor_stop. */
+void acceptor_abort(struct acceptor *a);
+
 /* Stop the thread and close every connection it holds; after a drain,
  * once the last lingering close is done. */
 void acceptor_stop(struct acceptor *a);

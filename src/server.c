@@ -8,11 +8,15 @@
  * lets libfcgi read the request from it, serves it, and gives the
  * connection back. Workers wait on the queue, never on a client.
  *
- * Signals are taken by the main thread with sigtimedwait.
- * - SIGTERM/SIGINT: drain (acceptor_drain: take the listen backlog, stop
- *   listening, serve everything queued and in flight), bounded by
- *   shutdown_timeout; a second one exits at once.
- * - SIGHUP: load the file again. On success a new runtime (the snapshot
+ * Signals are taken by the main thread with sigtimedwait (README,
+ * "Signals"):
+ * - SIGTERM, SIGQUIT: graceful stop: drain (acceptor_drain: take the
+ *   listen backlog, stop listening, serve everything queued and in
+ *   flight), bounded by shutdown_timeout; a second one exits at once.
+ * - SIGINT: fast stop: the requests being served finish, nothing queued
+ *   is started (acceptor_abort).
+ * - SIGUSR1: reopen the log files (logrotate).
+ * - SIGHUP, SIGUSR2: load the file again. On success a new runtime (the snapshot
  *   and what this process opened for it: runtime.h) replaces the current
  *   one atomically; each thread picks it up at its next request. The old
  *   one is retired and freed by a later tick once no thread still serves a
@@ -418,28 +422,47 @@ wait_workers(struct server *srv, unsigned seconds)
 	return rc;
 }
 
-static int
-install_signals(sigset_t *set)
+/* Signals whose default would end the process but mean nothing here: a
+ * stray one (SIGPIPE from a client gone, SIGALRM, a real-time signal) must
+ * not stop the service. Faults (SIGSEGV...) keep their default. */
+int
+server_ignore_signals(void)
 {
+	static const int ignored[] = {SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF, SIGXFSZ, SIGIO,
+	    SIGPWR, SIGSTKFLT, SIGTSTP, SIGTTIN, SIGTTOU};
 	struct sigaction sa;
+	size_t i;
+	int sig;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) != 0)
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (sigaction(ignored[i], &sa, NULL) != 0)
+			return -1;
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		(void)sigaction(sig, &sa, NULL); /* some are the C library's own */
+	return 0;
+}
+
+static int
+install_signals(sigset_t *set)
+{
+	if (server_ignore_signals() != 0)
 		return -1;
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR2); /* php-fpm's reload signal: the same as SIGHUP */
+	sigaddset(set, SIGUSR1); /* reopen log files */
 	sigaddset(set, SIGQUIT); /* graceful stop, as SIGTERM */
 	/* Inherited by every thread: only the main thread takes these. */
 	return pthread_sigmask(SIG_BLOCK, set, NULL) == 0 ? 0 : -1;
 }
 
-/* SIGTERM/SIGINT: drain, then wait for the threads, at most
- * shutdown_timeout; a second SIGTERM or SIGINT ends the wait. 0 when every
- * thread ended. */
+/* SIGTERM/SIGQUIT: drain; SIGINT: only what is being served. Then wait
+ * for the threads, at most shutdown_timeout; a second stop signal ends the
+ * wait. 0 when every thread ended. */
 static int
 stop(struct server *srv, int sig, const sigset_t *set)
 {
@@ -448,8 +471,13 @@ stop(struct server *srv, int sig, const sigset_t *set)
 	unsigned waited = 0;
 	int again;
 
-	log_info("signal %d: finishing queued and in-flight requests", sig);
-	acceptor_drain(srv->acc);
+	if (sig == SIGINT) {
+		log_info("signal %d: finishing the requests in flight", sig);
+		acceptor_abort(srv->acc);
+	} else {
+		log_info("signal %d: finishing queued and in-flight requests", sig);
+		acceptor_drain(srv->acc);
+	}
 	while (wait_workers(srv, 1) != 0) {
 		if (++waited >= cfg->shutdown_timeout) {
 			log_err("shutdown_timeout (%u s) passed with requests in flight; exiting",
@@ -512,6 +540,10 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 			free_retired(&srv);
 		if (sig < 0)
 			continue;
+		if (sig == SIGUSR1) {
+			log_reopen();
+			continue;
+		}
 		if (sig != SIGHUP && sig != SIGUSR2)
 			break;
 		reload(&srv, path);

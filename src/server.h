@@ -14,4 +14,8 @@ struct config;
  * called sodium_init, db_library_init and FCGX_Init. */
 int server_run(struct config *cfg, const char *path, int fd, int nthreads);
 
+/* Ignore the signals that mean nothing to a worker or its supervisor but
+ * would end it by default. 0, or -1 (errno set). */
+int server_ignore_signals(void);
+
 #endif

@@ -11,9 +11,10 @@
  * dying within FLAP_MS of their start, the slot is restarted after a pause
  * that doubles up to MAX_BACKOFF, checked on the signal loop's one-second
  * tick, so neither signals nor the other slots wait for it.
+ * SIGUSR1 reopens the log files here and in every child.
  * SIGHUP (and SIGUSR2) is passed on (each child reloads the file itself)
  * and the parent reloads its own copy, which is what later replacements
- * start with. SIGTERM/SIGINT close the parent's copy of the listening
+ * start with. SIGTERM, SIGQUIT and SIGINT close the parent's copy of the listening
  * socket (so once the children have drained the backlog nothing new
  * queues), are passed on, and the parent exits 0 once every child has
  * finished.
@@ -200,9 +201,11 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 	sigaddset(&sv.set, SIGHUP);
 	sigaddset(&sv.set, SIGUSR2);
 	sigaddset(&sv.set, SIGQUIT);
+	sigaddset(&sv.set, SIGUSR1);
 	sigaddset(&sv.set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &sv.set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (server_ignore_signals() != 0)
+		log_warn("cannot ignore stray signals: %s", strerror(errno));
 	for (i = 0; i < sv.n; i++)
 		if (spawn(&sv, i) < 0) {
 			signal_children(&sv, SIGTERM);
@@ -217,11 +220,15 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 			reap(&sv);
 		else if (sig == SIGHUP || sig == SIGUSR2)
 			reload(&sv);
-		else
+		else if (sig == SIGUSR1) {
+			log_reopen();
+			signal_children(&sv, SIGUSR1);
+		} else
 			break;
 	}
 	log_info("signal %d: stopping %d workers", sig, live_children(&sv));
 	close(sv.fd); /* the children drain the backlog; nothing new queues */
+	/* SIGINT stays a fast stop; SIGQUIT is SIGTERM's graceful one. */
 	signal_children(&sv, sig == SIGINT ? SIGINT : SIGTERM);
 	while (live_children(&sv) > 0) {
 		pid_t pid = waitpid(-1, NULL, 0);
