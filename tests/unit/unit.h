@@ -3,6 +3,7 @@
  * unit.h — helpers shared by the Check unit tests (header-only, static
  * inline, so each test binary stays one source file):
  *   UNIT_MAIN          a main() that runs one suite and exits non-zero on failure;
+ *   UNIT_TCASE         a TCase of the listed tests (UNIT_TCASE_TIMEOUT: with a timeout);
  *   unit_key           a keyring key from a literal secret;
  *   unit_get           a FastCGI param getter over a static name/value table;
  *   unit_config        a config snapshot from INI text, the key from the environment;
@@ -41,10 +42,15 @@
 	}
 
 /* Add every listed test to a new TCase named name. */
-#define UNIT_TCASE(suite, name, ...)                                   \
+#define UNIT_TCASE(suite, name, ...) UNIT_TCASE_TIMEOUT(suite, name, 0, __VA_ARGS__)
+
+/* The same, each test allowed secs seconds (0: Check's default). */
+#define UNIT_TCASE_TIMEOUT(suite, name, secs, ...)                     \
 	do {                                                           \
 		const TTest *unit_fns_[] = { __VA_ARGS__ };            \
 		TCase *unit_tc_ = tcase_create(name);                  \
+		if ((secs) > 0)                                        \
+			tcase_set_timeout(unit_tc_, (secs));           \
 		for (size_t unit_i_ = 0;                               \
 		    unit_i_ < sizeof(unit_fns_) / sizeof(unit_fns_[0]); \
 		    unit_i_++)                                         \

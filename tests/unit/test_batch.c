@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_batch.c — pins src/batch.c, the group commit of logouts, against
+ * the fake database (fake_db.h): one request ends its own session through
+ * one db_exec_batch on the committer's handle; requests queued while a
+ * batch commits share the next one, each answered with its own item's
+ * result; a database that cannot be reached answers every member
+ * BATCH_UNAVAILABLE, any other failure hands the members back (BATCH_ALONE)
+ * with "may have committed" kept, and their users skip the batches for a
+ * while; a reload starts a new batch; no batch exceeds DB_BATCH_MAX; and
+ * batch_stop commits what is queued before the committer ends.
+ *
+ * Requests are threads blocked in batch_logout. To pile them up, the fake
+ * holds the batch in progress, and the test waits (with a deadline) until
+ * every request thread sleeps: blocked on its answer, that is, queued.
+ */
+#include "unit.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "fake_db.h"
+
+#define DEADLINE_MS 5000
+#define HASH_LEN    32
+
+/* Two snapshots: before and after a reload. Only the generation matters
+ * to batch.c; static, as a struct config is large. */
+static struct config cfg1 = {.generation = 1}, cfg2 = {.generation = 2};
+
+struct req {
+	struct batch *b;
+	const struct config *cfg;
+	unsigned long long user;
+	unsigned char hash[HASH_LEN];
+	pthread_t thread;
+	atomic_int tid;
+	atomic_int done;
+	enum batch_outcome out;
+	struct db_result res;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Poll pred(arg) every millisecond until it holds: 1, or 0 at the deadline. */
+static int
+wait_for(int (*pred)(void *), void *arg)
+{
+	long long deadline = now_ms() + DEADLINE_MS;
+	struct timespec ms = {0, 1000000};
+
+	while (!pred(arg)) {
+		if (now_ms() > deadline)
+			return 0;
+		nanosleep(&ms, NULL);
+	}
+	return 1;
+}
+
+/* Is thread tid of this process asleep (blocked), per /proc? */
+static int
+tid_sleeping(int tid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'S';
+}
+
+static int
+req_sleeping(void *arg)
+{
+	struct req *r = arg;
+	int tid = atomic_load(&r->tid);
+
+	return tid != 0 && tid_sleeping(tid);
+}
+
+static int
+req_done(void *arg)
+{
+	return atomic_load(&((struct req *)arg)->done);
+}
+
+static void *
+req_main(void *arg)
+{
+	struct req *r = arg;
+
+	atomic_store(&r->tid, (int)syscall(SYS_gettid));
+	r->out = batch_logout(r->b, r->cfg, r->hash, HASH_LEN, r->user, &r->res);
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+static void
+req_init(struct req *r, struct batch *b, const struct config *cfg, unsigned long long user)
+{
+	memset(r, 0, sizeof(*r));
+	r->b = b;
+	r->cfg = cfg;
+	r->user = user;
+	/* A session hash that names its user, so log entries can be matched. */
+	memset(r->hash, 0xa5, sizeof(r->hash));
+	memcpy(r->hash, &user, sizeof(user));
+}
+
+/* Start the request and wait until it blocks in batch_logout. */
+static void
+req_queue(struct req *r)
+{
+	ck_assert_int_eq(pthread_create(&r->thread, NULL, req_main, r), 0);
+	ck_assert_msg(wait_for(req_sleeping, r), "request of user %llu never blocked", r->user);
+}
+
+static void
+req_join(struct req *r)
+{
+	ck_assert_int_eq(pthread_join(r->thread, NULL), 0);
+	ck_assert_int_eq(atomic_load(&r->done), 1);
+}
+
+static int
+held_one(void *arg)
+{
+	(void)arg;
+	return fake_db_held() == 1;
+}
+
+/* n requests of users user0, user0 + 1, ... (under cfgs[i], or cfg1 when
+ * cfgs is NULL): r[0] alone in a batch the database holds, the others
+ * queued behind it in order. hold: more of fake_db_hold to set. */
+static void
+pile_up(struct batch *b, struct req *r, size_t n, const struct config *const *cfgs,
+    unsigned long long user0, unsigned int hold)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		req_init(&r[i], b, cfgs != NULL ? cfgs[i] : &cfg1, user0 + i);
+	fake_db_hold(FAKE_HOLD_BATCH | hold);
+	ck_assert_int_eq(pthread_create(&r[0].thread, NULL, req_main, &r[0]), 0);
+	ck_assert_msg(wait_for(held_one, NULL), "the first batch never reached the database");
+	for (i = 1; i < n; i++)
+		req_queue(&r[i]);
+}
+
+/* Let the batches through (fake_db_hold(hold)) and wait for every
+ * request's answer: want, each of them, with rows (-1: not checked). */
+static void
+answer_all(struct req *r, size_t n, unsigned int hold, enum batch_outcome want, int rows)
+{
+	size_t i;
+
+	fake_db_hold(hold);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(wait_for(req_done, &r[i]), "request %zu never answered", i);
+		req_join(&r[i]);
+		ck_assert_int_eq(r[i].out, want);
+		if (rows >= 0)
+			ck_assert_uint_eq(r[i].res.rows, (unsigned long long)rows);
+	}
+}
+
+/* The log entry of batch call k (0 = the first batch), or fail. */
+static struct fake_call *
+batch_call(size_t k)
+{
+	static struct fake_call c;
+	size_t i, seen = 0;
+
+	for (i = 0; fake_db_call(i, &c); i++)
+		if (c.kind == FAKE_BATCH && seen++ == k)
+			return &c;
+	ck_abort_msg("no batch call %zu", k);
+	return NULL;
+}
+
+/* Where r's item was in the log: sets *call (batch index) and *pos. */
+static int
+find_item(const struct req *r, size_t *call, size_t *pos)
+{
+	size_t k, i, nb = fake_db_count(FAKE_BATCH, -1);
+
+	for (k = 0; k < nb; k++) {
+		const struct fake_call *c = batch_call(k);
+
+		for (i = 0; i < c->nitems; i++)
+			if (c->items[i].user_id == r->user) {
+				ck_assert_uint_eq(c->items[i].hash_len, HASH_LEN);
+				ck_assert_mem_eq(c->items[i].hash, r->hash, HASH_LEN);
+				*call = k;
+				*pos = i;
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static struct batch *
+start(void)
+{
+	struct batch *b;
+
+	fake_db_reset();
+	b = batch_start(&cfg1);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(fake_db_handles(), 1);
+	return b;
+}
+
+static void
+stop(struct batch *b)
+{
+	batch_stop(b);
+	ck_assert_int_eq(fake_db_handles(), 0);
+}
+
+/* One request, alone: run it in this thread. */
+static enum batch_outcome
+logout(struct batch *b, const struct config *cfg, unsigned long long user, struct db_result *res)
+{
+	struct req r;
+
+	req_init(&r, b, cfg, user);
+	memset(res, 0x5a, sizeof(*res));
+	return batch_logout(b, cfg, r.hash, HASH_LEN, user, res);
+}
+
+START_TEST(one_request_ends_its_session)
+{
+	struct batch *b = start();
+	struct db_result res;
+	struct fake_call *c;
+	struct req r;
+
+	ck_assert_int_eq(logout(b, &cfg1, 42, &res), BATCH_DONE);
+	ck_assert_uint_eq(res.rows, 1);
+	ck_assert_int_eq(res.uncertain, 0);
+	ck_assert_int_eq(res.ncols, 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 1);
+	ck_assert_uint_eq(fake_db_ncalls(), 1);
+	c = batch_call(0);
+	ck_assert_int_eq(c->committer, 1);
+	ck_assert_uint_eq(c->generation, 1);
+	ck_assert_uint_eq(c->nitems, 1);
+	req_init(&r, b, &cfg1, 42);
+	ck_assert_uint_eq(c->items[0].user_id, 42);
+	ck_assert_mem_eq(c->items[0].hash, r.hash, HASH_LEN);
+	stop(b);
+	batch_stop(NULL);
+}
+END_TEST
+
+/* What one request hears from each answer of its batch. */
+static const struct {
+	enum db_status status;
+	int uncertain, ended;
+	enum batch_outcome out;
+	unsigned long long rows;
+} answers[] = {
+    {DB_OK, 0, 1, BATCH_DONE, 1},
+    /* The session was gone already. */
+    {DB_OK, 0, 0, BATCH_DONE, 0},
+    /* A retry after a lost connection succeeded: the first may have too. */
+    {DB_OK, 1, 0, BATCH_DONE, 0},
+    {DB_OK, 1, 1, BATCH_DONE, 1},
+    {DB_UNAVAILABLE, 0, 1, BATCH_UNAVAILABLE, 0},
+    {DB_UNAVAILABLE, 1, 1, BATCH_UNAVAILABLE, 0},
+    {DB_ERROR, 0, 1, BATCH_ALONE, 0},
+    {DB_ERROR, 1, 1, BATCH_ALONE, 0},
+};
+
+START_TEST(each_answer_of_one)
+{
+	struct batch *b = start();
+	struct db_result res;
+
+	fake_db_batch_answer(
+	    answers[_i].status, answers[_i].uncertain, (const int[]){answers[_i].ended}, 1);
+	ck_assert_int_eq(logout(b, &cfg1, 42, &res), answers[_i].out);
+	ck_assert_uint_eq(res.rows, answers[_i].rows);
+	ck_assert_int_eq(res.uncertain, answers[_i].uncertain);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, -1), 0);
+	stop(b);
+}
+END_TEST
+
+#define NREQ 8
+
+START_TEST(queued_requests_share_a_batch)
+{
+	struct batch *b = start();
+	/* Alternate answers by position: each request must get its own. */
+	const int ended[] = {1, 0, 1, 0, 1, 0, 1, 0};
+	struct req r[NREQ];
+	size_t i, items = 0, k, pos;
+
+	fake_db_batch_answer(DB_OK, 0, ended, NREQ);
+	pile_up(b, r, NREQ, NULL, 100, 0);
+	answer_all(r, NREQ, 0, BATCH_DONE, -1);
+
+	ck_assert_uint_lt(fake_db_count(FAKE_BATCH, -1), NREQ);
+	for (k = 0; k < fake_db_count(FAKE_BATCH, -1); k++)
+		items += batch_call(k)->nitems;
+	ck_assert_uint_eq(items, NREQ);
+	for (i = 0; i < NREQ; i++) {
+		ck_assert_msg(find_item(&r[i], &k, &pos), "user %llu never batched", r[i].user);
+		ck_assert_uint_eq(r[i].res.rows, (unsigned long long)ended[pos]);
+	}
+	/* Everything queued behind the first batch went in the second. */
+	ck_assert_uint_eq(batch_call(1)->nitems, NREQ - 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, -1), 0);
+	stop(b);
+}
+END_TEST
+
+START_TEST(unavailable_answers_every_member)
+{
+	struct batch *b = start();
+	struct req r[3];
+	struct db_result res;
+
+	fake_db_batch_answer(DB_UNAVAILABLE, 0, NULL, 0);
+	pile_up(b, r, 3, NULL, 200, 0);
+	answer_all(r, 3, 0, BATCH_UNAVAILABLE, 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 2);
+	ck_assert_uint_eq(batch_call(1)->nitems, 2);
+	/* Not a reason to keep the user out of the next batch. */
+	ck_assert_int_eq(logout(b, &cfg1, 200, &res), BATCH_UNAVAILABLE);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 3);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, -1), 0);
+	stop(b);
+}
+END_TEST
+
+START_TEST(error_hands_members_back)
+{
+	struct batch *b = start();
+	struct req r[2];
+	struct db_result res;
+	size_t i;
+
+	/* A locked row, after a lost connection: "may have committed". */
+	fake_db_batch_answer(DB_ERROR, 1, NULL, 0);
+	pile_up(b, r, 2, NULL, 300, 0);
+	answer_all(r, 2, 0, BATCH_ALONE, 0);
+	ck_assert_int_eq(r[0].res.uncertain, 1);
+	ck_assert_int_eq(r[1].res.uncertain, 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 2);
+	/* The batch runs no statement of its own: the caller does. */
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC_AFTER_BATCH, -1), 0);
+
+	/* Their users are hot now: handed back at once, without a batch... */
+	fake_db_batch_answer(DB_OK, 0, NULL, 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(logout(b, &cfg1, 300 + i, &res), BATCH_ALONE);
+		ck_assert_uint_eq(res.rows, 0);
+		ck_assert_int_eq(res.uncertain, 0);
+	}
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 2);
+	/* ...while everyone else still shares them. */
+	ck_assert_int_eq(logout(b, &cfg1, 302, &res), BATCH_DONE);
+	ck_assert_uint_eq(res.rows, 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 3);
+	stop(b);
+}
+END_TEST
+
+START_TEST(reload_starts_a_new_batch)
+{
+	struct batch *b = start();
+	struct req r[4];
+	const struct config *const gen[4] = {&cfg1, &cfg1, &cfg2, &cfg1};
+	struct fake_call c;
+	size_t i, n = 0, sets = 0;
+	unsigned long handle_gen = 1;
+
+	pile_up(b, r, 4, gen, 400, 0);
+	answer_all(r, 4, 0, BATCH_DONE, 1);
+	/* 1 | 1 | 2 | 1: a batch never mixes snapshots, nor skips ahead. */
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 4);
+	for (i = 0; fake_db_call(i, &c); i++) {
+		if (c.kind == FAKE_SET_CONFIG) {
+			ck_assert_uint_ne(c.generation, handle_gen);
+			handle_gen = c.generation;
+			sets++;
+			continue;
+		}
+		ck_assert_int_eq(c.kind, FAKE_BATCH);
+		ck_assert_uint_eq(c.nitems, 1);
+		ck_assert_uint_eq(c.items[0].user_id, r[n].user);
+		/* The handle was switched to the request's snapshot first. */
+		ck_assert_uint_eq(c.generation, gen[n]->generation);
+		n++;
+	}
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(sets, 2);
+	stop(b);
+}
+END_TEST
+
+#define NBIG (DB_BATCH_MAX + 12)
+
+START_TEST(batch_size_bounded)
+{
+	struct batch *b = start();
+	static struct req r[NBIG];
+	size_t k, items = 0, nb;
+
+	pile_up(b, r, NBIG, NULL, 1000, 0);
+	answer_all(r, NBIG, 0, BATCH_DONE, 1);
+	nb = fake_db_count(FAKE_BATCH, -1);
+	ck_assert_uint_ge(nb, 3);
+	for (k = 0; k < nb; k++) {
+		ck_assert_uint_le(batch_call(k)->nitems, DB_BATCH_MAX);
+		items += batch_call(k)->nitems;
+	}
+	ck_assert_uint_eq(items, NBIG);
+	ck_assert_uint_eq(batch_call(1)->nitems, DB_BATCH_MAX);
+	stop(b);
+}
+END_TEST
+
+struct stopper {
+	struct batch *b;
+	pthread_t thread;
+	atomic_int tid;
+	atomic_int done;
+};
+
+static void *
+stopper_main(void *arg)
+{
+	struct stopper *s = arg;
+
+	atomic_store(&s->tid, (int)syscall(SYS_gettid));
+	batch_stop(s->b);
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+static int
+stopper_sleeping(void *arg)
+{
+	struct stopper *s = arg;
+	int tid = atomic_load(&s->tid);
+
+	return tid != 0 && tid_sleeping(tid);
+}
+
+START_TEST(stop_commits_what_is_queued)
+{
+	struct batch *b = start();
+	struct stopper s = {.b = b};
+	struct req r[3];
+
+	/* The committer stays alive after its loop, so the requests can
+	 * return before batch_stop frees what they wait on. */
+	pile_up(b, r, 3, NULL, 500, FAKE_HOLD_THREAD_END);
+	ck_assert_int_eq(pthread_create(&s.thread, NULL, stopper_main, &s), 0);
+	/* Asleep in pthread_join: stopping is set, two jobs still queued. */
+	ck_assert_msg(wait_for(stopper_sleeping, &s), "batch_stop never blocked");
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 1);
+
+	answer_all(r, 3, FAKE_HOLD_THREAD_END, BATCH_DONE, 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 2);
+	ck_assert_uint_eq(batch_call(1)->nitems, 2);
+	ck_assert_int_eq(atomic_load(&s.done), 0);
+
+	fake_db_hold(0);
+	ck_assert_int_eq(pthread_join(s.thread, NULL), 0);
+	ck_assert_int_eq(atomic_load(&s.done), 1);
+	ck_assert_int_eq(fake_db_handles(), 0);
+}
+END_TEST
+
+static Suite *
+batch_suite(void)
+{
+	Suite *s = suite_create("batch");
+	TCase *tc;
+
+	/* The waits need more than Check's default timeout on a loaded
+	 * machine (DEADLINE_MS each). */
+	UNIT_TCASE_TIMEOUT(s, "batch", 30, one_request_ends_its_session,
+	    queued_requests_share_a_batch, unavailable_answers_every_member,
+	    error_hands_members_back, reload_starts_a_new_batch, batch_size_bounded,
+	    stop_commits_what_is_queued);
+	tc = tcase_create("answers");
+	tcase_add_loop_test(tc, each_answer_of_one, 0, (int)(sizeof(answers) / sizeof(answers[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(batch_suite)
