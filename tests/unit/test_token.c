@@ -67,59 +67,11 @@ rules(void)
 
 /* ---- building tokens by hand -------------------------------------------- */
 
-static void
-hmac(enum key_alg alg, const unsigned char *k, size_t klen, const void *data, size_t len,
-    unsigned char *out)
-{
-	if (alg == KEY_HS256) {
-		crypto_auth_hmacsha256_state st;
-
-		crypto_auth_hmacsha256_init(&st, k, klen);
-		crypto_auth_hmacsha256_update(&st, data, len);
-		crypto_auth_hmacsha256_final(&st, out);
-	} else {
-		crypto_auth_hmacsha512_state st;
-
-		crypto_auth_hmacsha512_init(&st, k, klen);
-		crypto_auth_hmacsha512_update(&st, data, len);
-		crypto_auth_hmacsha512_final(&st, out);
-	}
-}
-
-static size_t
-alg_len(enum key_alg alg)
-{
-	return alg == KEY_HS256 ? 32 : 64;
-}
-
-/* base64url(hdr) "." base64url(payload) "." base64url(HMAC) into out. */
-static size_t
-craft(const char *hdr, const char *payload, enum key_alg alg, const unsigned char *k,
-    size_t klen, char *out, size_t cap)
-{
-	unsigned char mac[64];
-	size_t n;
-	int w;
-
-	w = b64url_encode((const unsigned char *)hdr, strlen(hdr), out, cap);
-	ck_assert_int_gt(w, 0);
-	n = (size_t)w;
-	out[n++] = '.';
-	w = b64url_encode((const unsigned char *)payload, strlen(payload), out + n, cap - n);
-	ck_assert_int_ge(w, 0);
-	n += (size_t)w;
-	hmac(alg, k, klen, out, n, mac);
-	out[n++] = '.';
-	w = b64url_encode(mac, alg_len(alg), out + n, cap - n);
-	ck_assert_int_gt(w, 0);
-	return n + (size_t)w;
-}
-
 /* Signed with key k (its alg and secret), whatever hdr claims. */
 static size_t
 craft_key(const char *hdr, const char *payload, const struct key *k, char *out, size_t cap)
 {
-	return craft(hdr, payload, k->alg, k->secret, k->secret_len, out, cap);
+	return unit_craft(hdr, payload, k->alg, k->secret, k->secret_len, out, cap);
 }
 
 /* token_sign, which must succeed. */
@@ -209,7 +161,7 @@ START_TEST(rfc7515_a1)
 	/* The helper that signs crafted tokens reproduces the RFC signature. */
 	ck_assert_int_eq(b64url_decode(dot2 + 1, strlen(dot2 + 1), sig, sizeof(sig), &n), 0);
 	ck_assert_uint_eq(n, 32);
-	hmac(KEY_HS256, secret, 64, a1_tok, (size_t)(dot2 - a1_tok), mac);
+	unit_hmac(KEY_HS256, secret, 64, a1_tok, (size_t)(dot2 - a1_tok), mac);
 	ck_assert_mem_eq(mac, sig, 32);
 
 	unit_key(&k, "rfc", KEY_HS256, secret, 64);
@@ -293,10 +245,10 @@ START_TEST(rfc4231_helper)
 		char hex[129];
 
 		rfc4231_case(i, k, d);
-		hmac(KEY_HS256, k, rfc4231[i].keylen, d, rfc4231[i].datalen, mac);
+		unit_hmac(KEY_HS256, k, rfc4231[i].keylen, d, rfc4231[i].datalen, mac);
 		sodium_bin2hex(hex, sizeof(hex), mac, 32);
 		ck_assert_str_eq(hex, rfc4231[i].h256);
-		hmac(KEY_HS512, k, rfc4231[i].keylen, d, rfc4231[i].datalen, mac);
+		unit_hmac(KEY_HS512, k, rfc4231[i].keylen, d, rfc4231[i].datalen, mac);
 		sodium_bin2hex(hex, sizeof(hex), mac, 64);
 		ck_assert_str_eq(hex, rfc4231[i].h512);
 	}
@@ -331,14 +283,14 @@ START_TEST(rfc4231_key_lengths)
 			ck_assert_ptr_nonnull(dot2);
 			ck_assert_int_eq(b64url_decode(dot2 + 1, strlen(dot2 + 1), sig,
 			    sizeof(sig), &n), 0);
-			ck_assert_uint_eq(n, alg_len(alg));
-			hmac(alg, k.secret, k.secret_len, tok, (size_t)(dot2 - tok), mac);
+			ck_assert_uint_eq(n, unit_alg_len(alg));
+			unit_hmac(alg, k.secret, k.secret_len, tok, (size_t)(dot2 - tok), mac);
 			ck_assert_mem_eq(sig, mac, n);
 			ck_assert_tok(token_verify(&kr, &r, TOKEN_ACCESS, tok, len, (time_t)NOW,
 			    &c), TOKEN_OK);
 
 			/* Hand-made, no kid: the default (only) key. */
-			len = craft(alg == KEY_HS256 ? "{\"alg\":\"HS256\"}" : "{\"alg\":\"HS512\"}",
+			len = unit_craft(alg == KEY_HS256 ? "{\"alg\":\"HS256\"}" : "{\"alg\":\"HS512\"}",
 			    GOOD, alg, k.secret, k.secret_len, tok, sizeof(tok));
 			ck_assert_tok(token_verify(&kr, &r, TOKEN_ACCESS, tok, len, (time_t)NOW,
 			    &c), TOKEN_OK);
@@ -553,13 +505,13 @@ START_TEST(alg_not_the_keys)
 	const struct key *m = key(K_MAIN), *b = key(K_BIG);
 
 	/* HS512 header on the HS256 key, validly HMAC-SHA-512'd with its secret. */
-	craft("{\"alg\":\"HS512\",\"kid\":\"main\"}", GOOD, KEY_HS512, m->secret, m->secret_len,
+	unit_craft("{\"alg\":\"HS512\",\"kid\":\"main\"}", GOOD, KEY_HS512, m->secret, m->secret_len,
 	    tok, sizeof(tok));
 	ck_assert_tok(verify(tok), TOKEN_EALG);
-	craft("{\"alg\":\"HS512\"}", GOOD, KEY_HS512, m->secret, m->secret_len, tok, sizeof(tok));
+	unit_craft("{\"alg\":\"HS512\"}", GOOD, KEY_HS512, m->secret, m->secret_len, tok, sizeof(tok));
 	ck_assert_tok(verify(tok), TOKEN_EALG);
 	/* HS256 header on the HS512 key. */
-	craft("{\"alg\":\"HS256\",\"kid\":\"big\"}", GOOD, KEY_HS256, b->secret, b->secret_len,
+	unit_craft("{\"alg\":\"HS256\",\"kid\":\"big\"}", GOOD, KEY_HS256, b->secret, b->secret_len,
 	    tok, sizeof(tok));
 	ck_assert_tok(verify(tok), TOKEN_EALG);
 }
@@ -658,7 +610,7 @@ START_TEST(signature_before_payload)
 	const struct key *o = key(K_OTHER);
 
 	/* A payload that is not JSON: with a bad signature the answer is ESIG... */
-	craft(HDR_MAIN, "not json", KEY_HS256, o->secret, o->secret_len, tok, sizeof(tok));
+	unit_craft(HDR_MAIN, "not json", KEY_HS256, o->secret, o->secret_len, tok, sizeof(tok));
 	ck_assert_tok(verify(tok), TOKEN_ESIG);
 	/* ...and with a good one it is EMALFORMED. */
 	craft_key(HDR_MAIN, "not json", key(K_MAIN), tok, sizeof(tok));
@@ -760,7 +712,7 @@ START_TEST(padded_segments)
 	while (n % 4 != 0)
 		in[n++] = '=';
 	in[n] = '\0';
-	hmac(KEY_HS256, m->secret, m->secret_len, in, (size_t)n, mac);
+	unit_hmac(KEY_HS256, m->secret, m->secret_len, in, (size_t)n, mac);
 	in[n++] = '.';
 	b64url_encode(mac, 32, in + n, sizeof(in) - (size_t)n);
 	ck_assert_tok(verify(in), TOKEN_EMALFORMED);
@@ -794,7 +746,7 @@ START_TEST(short_signature)
 	/* The MAC must be exactly 32 bytes: a truncated one (16) must not verify. */
 	sign(m, 1, GOOD, tok, sizeof(tok));
 	dot2 = strrchr(tok, '.');
-	hmac(KEY_HS256, m->secret, m->secret_len, tok, (size_t)(dot2 - tok), mac);
+	unit_hmac(KEY_HS256, m->secret, m->secret_len, tok, (size_t)(dot2 - tok), mac);
 	n = snprintf(t2, sizeof(t2), "%.*s.", (int)(dot2 - tok), tok);
 	b64url_encode(mac, 16, t2 + n, sizeof(t2) - (size_t)n);
 	ck_assert_int_ne(verify(t2), TOKEN_OK);
@@ -809,7 +761,7 @@ START_TEST(short_signature)
 
 		sign(m, 1, GOOD, tok, sizeof(tok));
 		dot2 = strrchr(tok, '.');
-		hmac(KEY_HS256, m->secret, m->secret_len, tok, (size_t)(dot2 - tok), longer);
+		unit_hmac(KEY_HS256, m->secret, m->secret_len, tok, (size_t)(dot2 - tok), longer);
 		memset(longer + 32, 0, 32);
 		n = snprintf(t2, sizeof(t2), "%.*s.", (int)(dot2 - tok), tok);
 		b64url_encode(longer, 33, t2 + n, sizeof(t2) - (size_t)n);

@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 #include <sodium.h>
 
+#include "b64url.h"
 #include "config.h"
 #include "keyring.h"
 
@@ -76,6 +77,56 @@ unit_key(struct key *k, const char *name, enum key_alg alg, const void *secret, 
 	ck_assert_ptr_nonnull(k->secret);
 	memcpy(k->secret, secret, len);
 	k->secret_len = len;
+}
+
+/* ---- building tokens by hand -------------------------------------------- */
+
+static inline void
+unit_hmac(enum key_alg alg, const unsigned char *k, size_t klen, const void *data, size_t len,
+    unsigned char *out)
+{
+	if (alg == KEY_HS256) {
+		crypto_auth_hmacsha256_state st;
+
+		crypto_auth_hmacsha256_init(&st, k, klen);
+		crypto_auth_hmacsha256_update(&st, data, len);
+		crypto_auth_hmacsha256_final(&st, out);
+	} else {
+		crypto_auth_hmacsha512_state st;
+
+		crypto_auth_hmacsha512_init(&st, k, klen);
+		crypto_auth_hmacsha512_update(&st, data, len);
+		crypto_auth_hmacsha512_final(&st, out);
+	}
+}
+
+static inline size_t
+unit_alg_len(enum key_alg alg)
+{
+	return alg == KEY_HS256 ? 32 : 64;
+}
+
+/* base64url(hdr) "." base64url(payload) "." base64url(HMAC) into out. */
+static inline size_t
+unit_craft(const char *hdr, const char *payload, enum key_alg alg, const unsigned char *k,
+    size_t klen, char *out, size_t cap)
+{
+	unsigned char mac[64];
+	size_t n;
+	int w;
+
+	w = b64url_encode((const unsigned char *)hdr, strlen(hdr), out, cap);
+	ck_assert_int_gt(w, 0);
+	n = (size_t)w;
+	out[n++] = '.';
+	w = b64url_encode((const unsigned char *)payload, strlen(payload), out + n, cap - n);
+	ck_assert_int_ge(w, 0);
+	n += (size_t)w;
+	unit_hmac(alg, k, klen, out, n, mac);
+	out[n++] = '.';
+	w = b64url_encode(mac, unit_alg_len(alg), out + n, cap - n);
+	ck_assert_int_gt(w, 0);
+	return n + (size_t)w;
 }
 
 /* FastCGI params: a table ending with { NULL, NULL }. */

@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_handlers.c — pins src/handlers.c through the request exchange, with
+ * the fake database (tests/unit/fake_db.h) in place of db.c: every row of
+ * README's "The endpoint contract" (logout with and without a body,
+ * refresh_token, all_devices, a session already gone, logout-all), every
+ * reason the handlers can give (reason.h; the two that only server.c gives
+ * are pinned by the integration suite), what each binds and runs, and that
+ * no refusal reaches the database. One table drives most of it: each row is
+ * a request, the database's scripted answers, and the outcome it must get.
+ */
+#include <time.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#include "exchange.h"
+#include "fake_db.h"
+#include "handlers.h"
+#include "ratelimit.h"
+#include "render.h"
+#include "request.h"
+#include "routes.h"
+#include "sanctum.h"
+#include "token.h"
+
+#define PFX	  "/api/v1/auth"
+#define SANCTUM_SECRET "s3cretSanctumTokenValue"
+
+/* Token shapes a row can ask for. */
+enum tok {
+	T_NONE = 0,  /* no Authorization header */
+	T_ACCESS,    /* sub 42, sid, jti, typ access */
+	T_NO_SID,    /* access without sid */
+	T_EXPIRED,
+	T_NOT_YET,
+	T_IAT_FUTURE,
+	T_WRONG_TYPE, /* a refresh token as the bearer */
+	T_NO_SUB,
+	T_LIFETIME,  /* exp a year ahead */
+	T_ISSUER,    /* iss "evil" */
+	T_AUDIENCE,  /* aud "evil" */
+	T_BAD_SIG,
+	T_MALFORMED,
+	T_TOO_LONG,
+	T_ALG,	     /* header alg HS512 on the HS256 key */
+	T_KID,	     /* kid of no key */
+	T_CRIT,	     /* a crit header */
+	T_SANCTUM,   /* "7|<secret>" */
+	T_SANCTUM_BAD, /* no '|' */
+};
+
+/* Bodies by refresh token: R_OK of user 42, R_OTHER of user 43. */
+#define BODY_REFRESH	   "{\"refresh_token\":\"@R_OK@\"}"
+#define BODY_REFRESH_OTHER "{\"refresh_token\":\"@R_OTHER@\"}"
+#define BODY_REFRESH_NOSID "{\"refresh_token\":\"@R_NOSID@\"}"
+
+struct row {
+	const char *name;
+	const char *conf; /* extra config before the key section */
+	const char *method;
+	const char *path; /* after PFX */
+	enum tok tok;
+	const char *ctype;
+	const char *body;
+	const char *length; /* CONTENT_LENGTH; NULL: the body's */
+	/* the database */
+	int stmt;	  /* -1: none scripted */
+	struct fake_answer ans;
+	int stmt2;
+	struct fake_answer ans2;
+	/* the outcome */
+	enum reason reason;
+	int status;
+	long long sessions;
+	const char *event; /* a success's */
+	int ran;	   /* the statement that must have run, -1: none at all */
+};
+
+#define NO_DB -1, {0}, -1, {0}
+
+static const struct row rows[] = {
+    /* README, "The endpoint contract": POST {prefix}/logout */
+    {"logout", "", "POST", "/logout", T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT, {.rows = 1}, -1,
+	{0}, REASON_OK, 204, 1, "logout", STMT_LOGOUT},
+    {"logout {}", "", "POST", "/logout", T_ACCESS, "application/json", "{}", NULL, STMT_LOGOUT,
+	{.rows = 1}, -1, {0}, REASON_OK, 204, 1, "logout", STMT_LOGOUT},
+    {"logout, both members null", "", "POST", "/logout", T_ACCESS, "application/json",
+	"{\"refresh_token\":null,\"all_devices\":null}", NULL, STMT_LOGOUT, {.rows = 1}, -1, {0},
+	REASON_OK, 204, 1, "logout", STMT_LOGOUT},
+    {"logout, refresh_token", "", "POST", "/logout", T_ACCESS, "application/json", BODY_REFRESH,
+	NULL, STMT_LOGOUT_REFRESH, {.rows = 1}, -1, {0}, REASON_OK, 204, 1, "logout",
+	STMT_LOGOUT_REFRESH},
+    {"logout, refresh session already gone", "", "POST", "/logout", T_ACCESS,
+	"application/json", BODY_REFRESH, NULL, STMT_LOGOUT_REFRESH, {.rows = 0},
+	STMT_SESSION_CHECK, {.rows = 1}, REASON_OK, 204, 0, "logout", STMT_SESSION_CHECK},
+    {"logout, refresh token of another user", "", "POST", "/logout", T_ACCESS,
+	"application/json", BODY_REFRESH_OTHER, NULL, NO_DB, REASON_REFRESH_OTHER_USER, 403, -1,
+	NULL, -1},
+    {"logout, all_devices", "", "POST", "/logout", T_ACCESS, "application/json",
+	"{\"all_devices\":true}", NULL, STMT_LOGOUT_ALL, {.rows = 3}, -1, {0}, REASON_OK, 204, 3,
+	"logout_all", STMT_LOGOUT_ALL},
+    {"logout, session already gone", "", "POST", "/logout", T_ACCESS, NULL, NULL, NULL,
+	STMT_LOGOUT, {.rows = 0}, -1, {0}, REASON_SESSION_GONE, 401, -1, NULL, STMT_LOGOUT},
+    {"logout, session gone with already_logged_out = 200",
+	"[response]\nalready_logged_out = 200\n", "POST", "/logout", T_ACCESS, NULL, NULL, NULL,
+	STMT_LOGOUT, {.rows = 0}, -1, {0}, REASON_ALREADY_LOGGED_OUT, 200, 0, "logout",
+	STMT_LOGOUT},
+    {"logout, logout_scope = user", "[response]\nlogout_scope = user\n", "POST", "/logout",
+	T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT_ALL, {.rows = 2}, -1, {0}, REASON_OK, 204, 2,
+	"logout_all", STMT_LOGOUT_ALL},
+    /* POST {prefix}/logout-all */
+    {"logout-all", "", "POST", "/logout-all", T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT_ALL,
+	{.rows = 3}, -1, {0}, REASON_OK, 200, 3, "logout_all", STMT_LOGOUT_ALL},
+    {"logout-all ignores a body", "", "POST", "/logout-all", T_ACCESS, "text/plain", "junk",
+	NULL, STMT_LOGOUT_ALL, {.rows = 1}, -1, {0}, REASON_OK, 200, 1, "logout_all",
+	STMT_LOGOUT_ALL},
+    {"logout-all, session gone", "", "POST", "/logout-all", T_ACCESS, NULL, NULL, NULL,
+	STMT_LOGOUT_ALL, {.rows = 0}, -1, {0}, REASON_SESSION_GONE, 401, -1, NULL,
+	STMT_LOGOUT_ALL},
+    /* What the params decide (README, "Errors": the order of checks) */
+    {"unknown path", "", "POST", "/logoutx", T_ACCESS, NULL, NULL, NULL, NO_DB,
+	REASON_NOT_FOUND, 404, -1, NULL, -1},
+    {"route left out of endpoints", "[server]\nendpoints = logout\n", "POST", "/logout-all",
+	T_ACCESS, NULL, NULL, NULL, NO_DB, REASON_NOT_FOUND, 404, -1, NULL, -1},
+    {"GET", "", "GET", "/logout", T_ACCESS, NULL, NULL, NULL, NO_DB, REASON_METHOD, 405, -1,
+	NULL, -1},
+    {"CONTENT_LENGTH not a number", "", "POST", "/logout", T_ACCESS, NULL, NULL, "12x", NO_DB,
+	REASON_BAD_LENGTH, 400, -1, NULL, -1},
+    {"CONTENT_LENGTH over max_body", "", "POST", "/logout", T_ACCESS, NULL, NULL, "4097",
+	NO_DB, REASON_TOO_LARGE, 413, -1, NULL, -1},
+    /* The bearer token */
+    {"no bearer", "", "POST", "/logout", T_NONE, NULL, NULL, NULL, NO_DB, REASON_NO_BEARER,
+	401, -1, NULL, -1},
+    {"token too long", "", "POST", "/logout", T_TOO_LONG, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_TOO_LONG, 401, -1, NULL, -1},
+    {"malformed token", "", "POST", "/logout", T_MALFORMED, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_MALFORMED, 401, -1, NULL, -1},
+    {"alg not the key's", "", "POST", "/logout", T_ALG, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_ALG, 401, -1, NULL, -1},
+    {"unknown kid", "", "POST", "/logout", T_KID, NULL, NULL, NULL, NO_DB, REASON_TOKEN_KID,
+	401, -1, NULL, -1},
+    {"crit header", "", "POST", "/logout", T_CRIT, NULL, NULL, NULL, NO_DB, REASON_TOKEN_CRIT,
+	401, -1, NULL, -1},
+    {"bad signature", "", "POST", "/logout", T_BAD_SIG, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_SIGNATURE, 401, -1, NULL, -1},
+    {"no sub", "", "POST", "/logout", T_NO_SUB, NULL, NULL, NULL, NO_DB, REASON_TOKEN_CLAIM,
+	401, -1, NULL, -1},
+    {"expired", "", "POST", "/logout", T_EXPIRED, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_EXPIRED, 401, -1, NULL, -1},
+    {"not yet valid", "", "POST", "/logout", T_NOT_YET, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_NOT_YET, 401, -1, NULL, -1},
+    {"issued in the future", "", "POST", "/logout", T_IAT_FUTURE, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_IAT, 401, -1, NULL, -1},
+    {"wrong issuer", "[token]\nissuer = https://auth.example\n", "POST", "/logout", T_ISSUER,
+	NULL, NULL, NULL, NO_DB, REASON_TOKEN_ISSUER, 401, -1, NULL, -1},
+    {"wrong audience", "[token]\naudience = api\n", "POST", "/logout", T_AUDIENCE, NULL, NULL,
+	NULL, NO_DB, REASON_TOKEN_AUDIENCE, 401, -1, NULL, -1},
+    {"refresh token as the bearer", "", "POST", "/logout", T_WRONG_TYPE, NULL, NULL, NULL,
+	NO_DB, REASON_TOKEN_TYPE, 401, -1, NULL, -1},
+    {"lifetime too long", "", "POST", "/logout", T_LIFETIME, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_LIFETIME, 401, -1, NULL, -1},
+    {"a claim the statement needs is missing", "", "POST", "/logout", T_NO_SID, NULL, NULL,
+	NULL, NO_DB, REASON_CLAIM_FOR_STMT, 401, -1, NULL, -1},
+    /* The body */
+    {"body not application/json", "", "POST", "/logout", T_ACCESS, "text/plain", "{}", NULL,
+	NO_DB, REASON_MEDIA_TYPE, 415, -1, NULL, -1},
+    {"body not JSON", "", "POST", "/logout", T_ACCESS, "application/json", "{", NULL, NO_DB,
+	REASON_BODY_NOT_JSON, 400, -1, NULL, -1},
+    {"body not an object", "", "POST", "/logout", T_ACCESS, "application/json", "[1]", NULL,
+	NO_DB, REASON_BODY_NOT_OBJECT, 422, -1, NULL, -1},
+    {"all_devices not a boolean", "", "POST", "/logout", T_ACCESS, "application/json",
+	"{\"all_devices\":\"yes\"}", NULL, NO_DB, REASON_BODY_FIELD, 422, -1, NULL, -1},
+    {"refresh_token not supported", "[sql]\nlogout_refresh =\n", "POST", "/logout", T_ACCESS,
+	"application/json", BODY_REFRESH, NULL, NO_DB, REASON_REFRESH_UNSUPPORTED, 422, -1, NULL,
+	-1},
+    {"refresh token that does not verify", "", "POST", "/logout", T_ACCESS, "application/json",
+	"{\"refresh_token\":\"a.b.c\"}", NULL, NO_DB, REASON_REFRESH_INVALID, 401, -1, NULL, -1},
+    {"refresh token naming no session", "", "POST", "/logout", T_ACCESS, "application/json",
+	BODY_REFRESH_NOSID, NULL, NO_DB, REASON_REFRESH_NO_SESSION, 401, -1, NULL, -1},
+    /* The database */
+    {"database unavailable", "", "POST", "/logout", T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT,
+	{.status = DB_UNAVAILABLE}, -1, {0}, REASON_DB_UNAVAILABLE, 503, -1, NULL, STMT_LOGOUT},
+    {"database error", "", "POST", "/logout", T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT,
+	{.status = DB_ERROR}, -1, {0}, REASON_DB_ERROR, 500, -1, NULL, STMT_LOGOUT},
+    /* [sql] user_lookup */
+    {"user lookup finds nobody", "[sql]\nuser_lookup = SELECT id FROM users WHERE name = :sub\n",
+	"POST", "/logout", T_ACCESS, NULL, NULL, NULL, STMT_USER_LOOKUP, {.rows = 0}, -1, {0},
+	REASON_UNKNOWN_USER, 401, -1, NULL, STMT_USER_LOOKUP},
+    {"user lookup id not a number",
+	"[sql]\nuser_lookup = SELECT id FROM users WHERE name = :sub\n", "POST", "/logout",
+	T_ACCESS, NULL, NULL, NULL, STMT_USER_LOOKUP, {.rows = 1, .ncols = 1, .col = {"x1"}}, -1,
+	{0}, REASON_BAD_USER_ID, 500, -1, NULL, STMT_USER_LOOKUP},
+    {"user lookup, then nothing left to end",
+	"[sql]\nuser_lookup = SELECT id FROM users WHERE name = :sub\n", "POST", "/logout",
+	T_ACCESS, NULL, NULL, NULL, STMT_USER_LOOKUP, {.rows = 1, .ncols = 1, .col = {"42"}},
+	STMT_LOGOUT, {.rows = 0}, REASON_OK, 204, 0, "logout", STMT_LOGOUT},
+    /* format sanctum */
+    {"sanctum logout", "[token]\nformat = sanctum\n", "POST", "/logout", T_SANCTUM, NULL, NULL,
+	NULL, STMT_TOKEN_LOOKUP, {.rows = 1, .ncols = 2, .col = {"@HASH@", "42"}}, STMT_LOGOUT,
+	{.rows = 1}, REASON_OK, 204, 1, "logout", STMT_LOGOUT},
+    {"sanctum token not of that shape", "[token]\nformat = sanctum\n", "POST", "/logout",
+	T_SANCTUM_BAD, NULL, NULL, NULL, NO_DB, REASON_TOKEN_MALFORMED, 401, -1, NULL, -1},
+    {"sanctum token unknown", "[token]\nformat = sanctum\n", "POST", "/logout", T_SANCTUM,
+	NULL, NULL, NULL, STMT_TOKEN_LOOKUP, {.rows = 0}, -1, {0}, REASON_TOKEN_UNKNOWN, 401, -1,
+	NULL, STMT_TOKEN_LOOKUP},
+    {"sanctum secret does not match", "[token]\nformat = sanctum\n", "POST", "/logout",
+	T_SANCTUM, NULL, NULL, NULL, STMT_TOKEN_LOOKUP,
+	{.rows = 1, .ncols = 2,
+	    .col = {"0000000000000000000000000000000000000000000000000000000000000000", "42"}},
+	-1, {0}, REASON_TOKEN_UNKNOWN, 401, -1, NULL, STMT_TOKEN_LOOKUP},
+    {"sanctum owner not a number", "[token]\nformat = sanctum\n", "POST", "/logout", T_SANCTUM,
+	NULL, NULL, NULL, STMT_TOKEN_LOOKUP, {.rows = 1, .ncols = 2, .col = {"@HASH@", "abc"}},
+	-1, {0}, REASON_BAD_OWNER_ID, 500, -1, NULL, STMT_TOKEN_LOOKUP},
+};
+
+/* ---- tokens --------------------------------------------------------------- */
+
+static const struct key *
+main_key(const struct config *cfg)
+{
+	return &cfg->keys.keys[cfg->keys.defkey];
+}
+
+static void
+mint(const struct config *cfg, const char *payload, char *out, size_t cap)
+{
+	ck_assert_int_gt(token_sign(main_key(cfg), 1, payload, out, cap), 0);
+}
+
+/* A token of shape t into out ("" for T_NONE). */
+static void
+make_token(const struct config *cfg, enum tok t, char *out, size_t cap)
+{
+	long long now = (long long)time(NULL);
+	const struct key *k = main_key(cfg);
+	char p[512];
+
+	snprintf(p, sizeof(p),
+	    "{\"sub\":\"42\",\"sid\":\"s-1\",\"jti\":\"j-1\",\"typ\":\"access\",\"iat\":%lld,"
+	    "\"exp\":%lld}",
+	    now, now + 600);
+	out[0] = '\0';
+	switch (t) {
+	case T_NONE:
+		return;
+	case T_ACCESS:
+		break;
+	case T_NO_SID:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"typ\":\"access\",\"exp\":%lld}", now + 600);
+		break;
+	case T_EXPIRED:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"sid\":\"s\",\"exp\":%lld}", now - 3600);
+		break;
+	case T_NOT_YET:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"sid\":\"s\",\"nbf\":%lld,\"exp\":%lld}",
+		    now + 3600, now + 7200);
+		break;
+	case T_IAT_FUTURE:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"sid\":\"s\",\"iat\":%lld,\"exp\":%lld}",
+		    now + 3600, now + 7200);
+		break;
+	case T_WRONG_TYPE:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"sid\":\"s\",\"typ\":\"refresh\",\"exp\":%lld}",
+		    now + 600);
+		break;
+	case T_NO_SUB:
+		snprintf(p, sizeof(p), "{\"sid\":\"s\",\"typ\":\"access\",\"exp\":%lld}", now + 600);
+		break;
+	case T_LIFETIME:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"sid\":\"s\",\"exp\":%lld}",
+		    now + 400LL * 86400);
+		break;
+	case T_ISSUER:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"sid\":\"s\",\"iss\":\"evil\",\"exp\":%lld}",
+		    now + 600);
+		break;
+	case T_AUDIENCE:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"sid\":\"s\",\"aud\":\"evil\",\"exp\":%lld}",
+		    now + 600);
+		break;
+	case T_MALFORMED:
+		snprintf(out, cap, "not-a-token");
+		return;
+	case T_TOO_LONG:
+		ck_assert_uint_gt(cap, TOKEN_MAX_LEN + 2);
+		memset(out, 'a', TOKEN_MAX_LEN + 1);
+		out[TOKEN_MAX_LEN + 1] = '\0';
+		return;
+	case T_ALG:
+		unit_craft("{\"alg\":\"HS512\",\"kid\":\"main\"}", p, KEY_HS512, k->secret,
+		    k->secret_len, out, cap);
+		return;
+	case T_KID:
+		unit_craft("{\"alg\":\"HS256\",\"kid\":\"nope\"}", p, KEY_HS256, k->secret,
+		    k->secret_len, out, cap);
+		return;
+	case T_CRIT:
+		unit_craft("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", p, KEY_HS256, k->secret,
+		    k->secret_len, out, cap);
+		return;
+	case T_BAD_SIG:
+		mint(cfg, p, out, cap);
+		out[strlen(out) - 2] = out[strlen(out) - 2] == 'A' ? 'B' : 'A';
+		return;
+	case T_SANCTUM:
+		snprintf(out, cap, "7|%s", SANCTUM_SECRET);
+		return;
+	case T_SANCTUM_BAD:
+		snprintf(out, cap, "%s", SANCTUM_SECRET);
+		return;
+	}
+	mint(cfg, p, out, cap);
+}
+
+/* Replace @NAME@ placeholders of a body with refresh tokens. */
+static void
+expand_body(const struct config *cfg, const char *in, char *out, size_t cap)
+{
+	long long now = (long long)time(NULL);
+	char tok[1024], p[256];
+	const char *at;
+
+	snprintf(out, cap, "%s", in);
+	if ((at = strchr(in, '@')) == NULL)
+		return;
+	if (!strncmp(at, "@R_OK@", 6))
+		snprintf(p, sizeof(p),
+		    "{\"sub\":\"42\",\"sid\":\"s-1\",\"jti\":\"rj-1\",\"typ\":\"refresh\",\"exp\":%lld}",
+		    now + 600);
+	else if (!strncmp(at, "@R_OTHER@", 9))
+		snprintf(p, sizeof(p),
+		    "{\"sub\":\"43\",\"sid\":\"s-9\",\"jti\":\"rj-9\",\"typ\":\"refresh\",\"exp\":%lld}",
+		    now + 600);
+	else
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"typ\":\"refresh\",\"exp\":%lld}", now + 600);
+	mint(cfg, p, tok, sizeof(tok));
+	snprintf(out, cap, "{\"refresh_token\":\"%s\"}", tok);
+}
+
+/* ---- one request ---------------------------------------------------------- */
+
+struct served {
+	struct config *cfg;
+	struct request req;
+	struct exchange x;
+	char auth[TOKEN_MAX_LEN + 64];
+	char path[256];
+	char body[2048];
+	char length[32];
+	int status;
+};
+
+/* The answer's column 0 "@HASH@": the stored hash of SANCTUM_SECRET. */
+static void
+script(int stmt, const struct fake_answer *a)
+{
+	static char hash[SANCTUM_HASH_HEX + 1];
+	struct fake_answer copy = *a;
+
+	if (stmt < 0)
+		return;
+	if (copy.ncols > 0 && copy.col[0] != NULL && !strcmp(copy.col[0], "@HASH@")) {
+		sanctum_hash_hex(SANCTUM_SECRET, strlen(SANCTUM_SECRET), hash);
+		copy.col[0] = hash;
+	}
+	fake_db_push(stmt, &copy);
+}
+
+static void
+serve(struct served *s, const struct row *r, struct ratelimit *rl)
+{
+	char text[1024], tok[TOKEN_MAX_LEN + 8];
+	struct unit_param params[8];
+	enum request_err perr;
+	int n = 0;
+
+	snprintf(text, sizeof(text), "%s%s", r->conf, UNIT_KEY_SECTION);
+	if (rl != NULL)
+		snprintf(text, sizeof(text),
+		    "%s[rate_limit]\nenabled = yes\nrequests = 1\nwindow = 60\nfile = /dev/null\n"
+		    "%s",
+		    r->conf, UNIT_KEY_SECTION);
+	s->cfg = unit_config(text);
+	make_token(s->cfg, r->tok, tok, sizeof(tok));
+	snprintf(s->path, sizeof(s->path), PFX "%s", r->path);
+	expand_body(s->cfg, r->body ? r->body : "", s->body, sizeof(s->body));
+	params[n++] = (struct unit_param){"REQUEST_METHOD", r->method};
+	params[n++] = (struct unit_param){"DOCUMENT_URI", s->path};
+	params[n++] = (struct unit_param){"REMOTE_ADDR", "192.0.2.1"};
+	if (r->tok != T_NONE) {
+		snprintf(s->auth, sizeof(s->auth), "Bearer %s", tok);
+		params[n++] = (struct unit_param){"HTTP_AUTHORIZATION", s->auth};
+	}
+	if (r->ctype != NULL)
+		params[n++] = (struct unit_param){"CONTENT_TYPE", r->ctype};
+	snprintf(s->length, sizeof(s->length), "%zu", strlen(s->body));
+	params[n++] = (struct unit_param){"CONTENT_LENGTH", r->length ? r->length : s->length};
+	params[n] = (struct unit_param){NULL, NULL};
+
+	fake_db_reset();
+	script(r->stmt, &r->ans);
+	script(r->stmt2, &r->ans2);
+	perr = request_parse(&s->req, s->cfg, unit_get, params);
+	exchange_init(&s->x, s->cfg, &s->req);
+	s->x.db = db_open(s->cfg, 0);
+	s->x.rl = rl;
+	if (handler_precheck(&s->x, perr) == 0) {
+		s->x.body = s->body;
+		s->x.bodylen = strlen(s->body);
+		handler_run(&s->x);
+	}
+	s->status = render_status(s->cfg, &s->x.out);
+}
+
+static void
+served_free(struct served *s)
+{
+	db_close(s->x.db);
+	config_free(s->cfg);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+START_TEST(contract_row)
+{
+	const struct row *r = &rows[_i];
+	static struct served s;
+
+	serve(&s, r, NULL);
+	ck_assert_msg(s.x.out.reason == r->reason, "%s: reason \"%s\", want \"%s\"", r->name,
+	    reason_info(s.x.out.reason)->text, reason_info(r->reason)->text);
+	ck_assert_msg(s.status == r->status, "%s: status %d, want %d", r->name, s.status,
+	    r->status);
+	ck_assert_msg(s.x.out.sessions == r->sessions, "%s: sessions %lld, want %lld", r->name,
+	    s.x.out.sessions, r->sessions);
+	if (r->event != NULL)
+		ck_assert_str_eq(s.x.out.event, r->event);
+	if (r->ran < 0)
+		ck_assert_msg(fake_db_ncalls() == 0, "%s: %zu database calls, want none", r->name,
+		    fake_db_ncalls());
+	else
+		ck_assert_msg(fake_db_count(FAKE_EXEC, r->ran) == 1, "%s: %s ran %zu times",
+		    r->name, config_stmt_name(r->ran), fake_db_count(FAKE_EXEC, r->ran));
+	/* A refusal writes nothing; a success named its user. */
+	if (exchange_refused(&s.x) && r->reason != REASON_DB_UNAVAILABLE &&
+	    r->reason != REASON_DB_ERROR && r->reason != REASON_SESSION_GONE)
+		ck_assert_uint_eq(fake_db_writes(), 0);
+	if (!exchange_refused(&s.x))
+		ck_assert_str_eq(s.x.out.user, "42");
+	served_free(&s);
+}
+END_TEST
+
+/* Every reason the handlers give is some row's; the two decided in
+ * server.c (a body shorter than CONTENT_LENGTH, no memory) are not. */
+START_TEST(every_reason_has_a_row)
+{
+	unsigned char seen[REASON_COUNT] = {0};
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		seen[rows[i].reason] = 1;
+	seen[REASON_SHORT_BODY] = seen[REASON_NO_MEMORY] = 1;
+	seen[REASON_RATE_LIMITED] = 1; /* rate_limited below */
+	for (r = 0; r < REASON_COUNT; r++)
+		ck_assert_msg(seen[r], "no row for reason \"%s\"", reason_info(r)->text);
+}
+END_TEST
+
+/* ---- details -------------------------------------------------------------- */
+
+static const struct row *
+row_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	ck_abort_msg("no row %s", name);
+	return NULL;
+}
+
+/* v is bound to the SHA-256 of the claim text. */
+static void
+assert_hash_of(const struct fake_value *v, const char *text)
+{
+	unsigned char want[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(want, (const unsigned char *)text, strlen(text));
+	ck_assert_int_eq(v->kind, SQLV_BLOB);
+	ck_assert_uint_eq(v->len, sizeof(want));
+	ck_assert_mem_eq(v->data, want, sizeof(want));
+}
+
+/* The first statement the row runs, checked to be stmt. */
+static const struct fake_call *
+first_call(const char *row, int stmt, struct served *s)
+{
+	static struct fake_call c;
+
+	serve(s, row_named(row), NULL);
+	ck_assert(fake_db_call(0, &c));
+	ck_assert_int_eq(c.id, stmt);
+	return &c;
+}
+
+START_TEST(logout_binds_the_session)
+{
+	static struct served s;
+	const struct fake_call *c = first_call("logout", STMT_LOGOUT, &s);
+
+	ck_assert_int_eq(c->args[SQLP_USER_ID].kind, SQLV_UINT);
+	ck_assert_uint_eq(c->args[SQLP_USER_ID].u, 42);
+	assert_hash_of(&c->args[SQLP_SID_HASH], "s-1");
+	served_free(&s);
+}
+END_TEST
+
+START_TEST(refresh_binds_both_sessions)
+{
+	static struct served s;
+	const struct fake_call *c = first_call("logout, refresh_token", STMT_LOGOUT_REFRESH, &s);
+
+	assert_hash_of(&c->args[SQLP_REFRESH_JTI_HASH], "rj-1");
+	assert_hash_of(&c->args[SQLP_REFRESH_SID_HASH], "s-1");
+	assert_hash_of(&c->args[SQLP_SID_HASH], "s-1");
+	served_free(&s);
+}
+END_TEST
+
+START_TEST(uncertain_counts_as_done)
+{
+	static const struct row r = {"lost connection after commit", "", "POST", "/logout",
+	    T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT, {.rows = 0, .uncertain = 1}, -1, {0},
+	    REASON_OK, 204, 0, "logout", STMT_LOGOUT};
+	static struct served s;
+
+	serve(&s, &r, NULL);
+	ck_assert_int_eq(s.x.out.reason, REASON_OK);
+	ck_assert_int_eq(s.status, 204);
+	served_free(&s);
+}
+END_TEST
+
+static char rl_path[] = "/tmp/test_handlers.rl.XXXXXX";
+
+START_TEST(rate_limited)
+{
+	static struct served s;
+	struct ratelimit *rl;
+	char err[256];
+	int fd;
+
+	ck_assert_int_ge(fd = mkstemp(rl_path), 0);
+	close(fd);
+	unlink(rl_path);
+	ck_assert_ptr_nonnull(rl = ratelimit_open(rl_path, 1024, err, sizeof(err)));
+	/* requests = 1: the user's second logout is refused, unread. */
+	serve(&s, row_named("logout"), rl);
+	ck_assert_int_eq(s.x.out.reason, REASON_OK);
+	ck_assert_int_eq(s.x.out.has_limit, 1);
+	served_free(&s);
+	serve(&s, row_named("logout"), rl);
+	ck_assert_int_eq(s.x.out.reason, REASON_RATE_LIMITED);
+	ck_assert_int_eq(s.status, 429);
+	ck_assert_int_ge(s.x.out.retry_after, 1);
+	ck_assert_uint_eq(fake_db_ncalls(), 0);
+	served_free(&s);
+	/* A bad token counts against the address, not the user. */
+	serve(&s, row_named("no bearer"), rl);
+	ck_assert_int_eq(s.x.out.reason, REASON_NO_BEARER);
+	served_free(&s);
+	serve(&s, row_named("no bearer"), rl);
+	ck_assert_int_eq(s.x.out.reason, REASON_RATE_LIMITED);
+	served_free(&s);
+	ratelimit_close(rl);
+	unlink(rl_path);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("handlers");
+	TCase *tc = tcase_create("contract");
+
+	tcase_add_loop_test(tc, contract_row, 0, (int)(sizeof(rows) / sizeof(rows[0])));
+	tcase_add_test(tc, every_reason_has_a_row);
+	suite_add_tcase(s, tc);
+	UNIT_TCASE(s, "details", logout_binds_the_session, refresh_binds_both_sessions,
+	    uncertain_counts_as_done, rate_limited);
+	return s;
+}
+
+UNIT_MAIN(suite)
