@@ -26,6 +26,7 @@
 #include "db.h"
 #include "listener.h"
 #include "log.h"
+#include "notify.h"
 #include "runtime.h"
 #include "server.h"
 #include "supervisor.h"
@@ -123,6 +124,7 @@ main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &opt) != 0)
 		return 2;
+	notify_init();
 	if (sodium_init() < 0 || db_library_init() != 0) {
 		log_err("cannot initialise libsodium or the MariaDB client");
 		return 1;

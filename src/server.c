@@ -45,6 +45,7 @@
 #include "exchange.h"
 #include "handlers.h"
 #include "log.h"
+#include "notify.h"
 #include "render.h"
 #include "request.h"
 #include "runtime.h"
@@ -534,7 +535,9 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 		goto out;
 	}
 	log_info("serving with %d threads%s", nthreads, srv.batch ? ", logouts batched" : "");
+	notify_ready("serving");
 	for (;;) {
+		notify_watchdog();
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (srv.nretired > 0)
 			free_retired(&srv);
@@ -546,8 +549,11 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 		}
 		if (sig != SIGHUP && sig != SIGUSR2)
 			break;
+		notify_reloading();
 		reload(&srv, path);
+		notify_ready("serving");
 	}
+	notify_stopping();
 	if (stop(&srv, sig, &set) != 0)
 		_exit(1); /* threads still serve: leave without freeing what they use */
 	log_info("stopped");

@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "notify.h"
 #include "runtime.h"
 #include "util.h"
 #include "server.h"
@@ -74,6 +75,7 @@ spawn(struct supervisor *sv, int i)
 		sigemptyset(&chld);
 		sigaddset(&chld, SIGCHLD);
 		sigprocmask(SIG_UNBLOCK, &chld, NULL);
+		notify_forget(); /* the supervisor speaks for its workers */
 		_exit(server_run(sv->cfg, sv->path, sv->fd, sv->nthreads));
 	}
 	sv->kids[i].pid = pid;
@@ -187,7 +189,7 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 {
 	struct supervisor sv;
 	struct timespec tick = {1, 0};
-	int i, sig;
+	int i, sig, shown = -1;
 
 	memset(&sv, 0, sizeof(sv));
 	sv.cfg = cfg;
@@ -212,20 +214,30 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 			break;
 		}
 	log_info("supervising %d workers", sv.n);
+	notify_ready("supervising workers");
 	for (;;) {
+		int live = live_children(&sv);
+
+		notify_watchdog();
+		if (live != shown)
+			notify_status("%d of %d workers running", shown = live, sv.n);
 		restart_due(&sv);
 		if ((sig = sigtimedwait(&sv.set, NULL, &tick)) < 0)
 			continue;
 		if (sig == SIGCHLD)
 			reap(&sv);
-		else if (sig == SIGHUP || sig == SIGUSR2)
+		else if (sig == SIGHUP || sig == SIGUSR2) {
+			notify_reloading();
 			reload(&sv);
+			notify_ready("supervising workers");
+		}
 		else if (sig == SIGUSR1) {
 			log_reopen();
 			signal_children(&sv, SIGUSR1);
 		} else
 			break;
 	}
+	notify_stopping();
 	log_info("signal %d: stopping %d workers", sig, live_children(&sv));
 	close(sv.fd); /* the children drain the backlog; nothing new queues */
 	/* SIGINT stays a fast stop; SIGQUIT is SIGTERM's graceful one. */
