@@ -120,7 +120,7 @@ main(int argc, char **argv)
 	struct options opt = {0};
 	struct config *cfg;
 	char err[512];
-	int fd, nthreads;
+	int fd, nthreads, rc;
 
 	if (parse_options(argc, argv, &opt) != 0)
 		return 2;
@@ -146,12 +146,17 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	if ((fd = listener_open(opt.listen ? opt.listen : cfg->listen, err, sizeof(err))) < 0) {
+	if ((fd = listener_open(opt.listen ? opt.listen : cfg->listen, NULL, err, sizeof(err))) < 0) {
 		log_err("%s", err);
 		config_free(cfg);
 		return 1;
 	}
 	if (opt.workers > 0)
-		return supervisor_run(cfg, opt.config, fd, opt.workers, nthreads);
-	return server_run(cfg, opt.config, fd, nthreads);
+		rc = supervisor_run(cfg, opt.config, fd, opt.workers, nthreads);
+	else
+		rc = server_run(cfg, opt.config, fd, nthreads);
+	/* A clean stop leaves no socket file behind (a successor's stays). */
+	if (rc == 0)
+		listener_remove();
+	return rc;
 }

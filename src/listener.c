@@ -64,12 +64,48 @@ probe(const struct sockaddr_un *sun)
 	return -1;
 }
 
+/* The socket file this process made (listener_remove). */
+static char made_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static dev_t made_dev;
+static ino_t made_ino;
+
 static int
-listen_unix(const char *path, char *err, size_t errlen)
+set_owner(int fd, const char *path, const struct listener_perm *perm, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (perm != NULL && (perm->uid != (uid_t)-1 || perm->gid != (gid_t)-1) &&
+	    chown(path, perm->uid, perm->gid) != 0) {
+		snprintf(err, errlen, "%s: cannot give it to listen_owner/listen_group: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (stat(path, &st) == 0) {
+		util_strlcpy(made_path, path, sizeof(made_path));
+		made_dev = st.st_dev;
+		made_ino = st.st_ino;
+	}
+	(void)fd;
+	return 0;
+}
+
+void
+listener_remove(void)
+{
+	struct stat st;
+
+	if (made_path[0] != '\0' && lstat(made_path, &st) == 0 && st.st_dev == made_dev &&
+	    st.st_ino == made_ino)
+		unlink(made_path);
+	made_path[0] = '\0';
+}
+
+static int
+listen_unix(const char *path, const struct listener_perm *perm, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	struct stat st;
-	mode_t old;
+	mode_t old, mode = perm != NULL ? perm->mode : SOCKET_MODE;
 	int fd, rc;
 
 	memset(&sun, 0, sizeof(sun));
@@ -98,12 +134,18 @@ listen_unix(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	/* Born 0660: no window in which another user may connect. */
-	old = umask(0777 & ~SOCKET_MODE);
+	/* Born with its mode, and owned by this process's group until chown
+	 * gives it away: no window in which another user may connect. */
+	old = umask(0777 & ~mode);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc != 0 || listen(fd, LISTENER_BACKLOG) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (set_owner(fd, path, perm, err, errlen) != 0) {
+		unlink(path);
 		close(fd);
 		return -1;
 	}
@@ -157,7 +199,7 @@ listen_tcp(const char *addr, char *err, size_t errlen)
 }
 
 int
-listener_open(const char *addr, char *err, size_t errlen)
+listener_open(const char *addr, const struct listener_perm *perm, char *err, size_t errlen)
 {
 	int fd, type;
 	socklen_t len = sizeof(type);
@@ -175,6 +217,6 @@ listener_open(const char *addr, char *err, size_t errlen)
 		return 0;
 	}
 	if (addr[0] == '/' || addr[0] == '.' || strchr(addr, ':') == NULL)
-		return listen_unix(addr, err, errlen);
+		return listen_unix(addr, perm, err, errlen);
 	return listen_tcp(addr, err, errlen);
 }
