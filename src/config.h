@@ -3,6 +3,7 @@
  * config.h — the immutable configuration snapshot. Parsed from an INI file
  * once at start-up; nothing mutates it afterwards, so every thread reads it
  * without locks. Secrets come from files or the environment, never argv.
+ * Every key, its bounds and its default: options.c (logout-fcgi-admin keys).
  */
 #ifndef LOGOUT_CONFIG_H
 #define LOGOUT_CONFIG_H
@@ -11,33 +12,13 @@
 
 #include "keyring.h"
 #include "sqlparam.h"
+#include "stmts.h" /* enum stmt_id, admin_stmt_id, token_format */
 #include "token.h"
 
 struct ratelimit;
 
 #define CONFIG_MAX_HOSTS 8
 #define CONFIG_STR_MAX	 256
-
-enum stmt_id {
-	STMT_LOGOUT = 0,     /* end the bearer's session; 0 rows = session gone */
-	STMT_LOGOUT_REFRESH, /* end the refresh token's session if the bearer's exists */
-	STMT_SESSION_CHECK,  /* does the bearer's session exist (slow path only) */
-	STMT_LOGOUT_ALL,     /* end every session of the user if the bearer's exists */
-	STMT_USER_LOOKUP,    /* optional: the user must exist; column 1 becomes :user_id */
-	STMT_TOKEN_LOOKUP,   /* format sanctum: the token row (hash, owner) by id */
-	STMT_TOKEN_TOUCH,    /* format sanctum, update_last_used: stamp last_used_at */
-	STMT_COUNT
-};
-
-/* Statements used only by the admin tool. */
-enum admin_stmt_id {
-	ADMIN_STMT_CREATE_SESSION = 0,
-	ADMIN_STMT_FORCE_LOGOUT,
-	ADMIN_STMT_CREATE_TOKEN, /* format sanctum: a personal access token row */
-	ADMIN_STMT_COUNT
-};
-
-enum token_format { FORMAT_JWT = 0, FORMAT_SANCTUM };
 
 /* Body shapes (README, "Compatibility"). */
 enum resp_style { STYLE_ENVELOPE = 0, STYLE_FASTAPI, STYLE_LARAVEL };
@@ -146,7 +127,5 @@ struct config *config_load_string(const char *text, const char *name, char *err,
 int config_open_state(struct config *cfg, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
-
-const char *config_stmt_name(enum stmt_id id);
 
 #endif

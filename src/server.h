@@ -7,7 +7,7 @@
 #ifndef LOGOUT_SERVER_H
 #define LOGOUT_SERVER_H
 
-#include "config.h"
+struct config;
 
 /* Serve fd with nthreads threads until SIGTERM or SIGINT; returns the exit
  * status. Takes ownership of cfg. path is re-read on SIGHUP. The caller has

@@ -7,7 +7,7 @@
 #ifndef LOGOUT_SUPERVISOR_H
 #define LOGOUT_SUPERVISOR_H
 
-#include "config.h"
+struct config;
 
 /* Returns the supervisor's exit status. Takes ownership of cfg. */
 int supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int nthreads);

@@ -384,10 +384,10 @@ END_TEST
 
 START_TEST(stmt_names)
 {
-	ck_assert_str_eq(config_stmt_name(STMT_LOGOUT), "logout");
-	ck_assert_str_eq(config_stmt_name(STMT_LOGOUT_REFRESH), "logout_refresh");
-	ck_assert_str_eq(config_stmt_name(STMT_SESSION_CHECK), "session_check");
-	ck_assert_str_eq(config_stmt_name(STMT_LOGOUT_ALL), "logout_all");
+	ck_assert_str_eq(stmts_name(STMT_LOGOUT), "logout");
+	ck_assert_str_eq(stmts_name(STMT_LOGOUT_REFRESH), "logout_refresh");
+	ck_assert_str_eq(stmts_name(STMT_SESSION_CHECK), "session_check");
+	ck_assert_str_eq(stmts_name(STMT_LOGOUT_ALL), "logout_all");
 }
 END_TEST
 
