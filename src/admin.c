@@ -9,6 +9,7 @@
  *   force-logout --user ID            end every session of a user
  *   gen-key [--alg HS256|HS512]       a random key, base64
  *   check-config                      validate and exit
+ *   keys                              every configuration key, one a line
  *
  * Tokens are printed on stdout only, never logged.
  */
@@ -27,6 +28,7 @@
 #include "b64url.h"
 #include "config.h"
 #include "db.h"
+#include "options.h"
 #include "sanctum.h"
 #include "token.h"
 #include "util.h"
@@ -62,6 +64,7 @@ usage(FILE *fp)
 	    "  force-logout --user ID\n"
 	    "  gen-key [--alg HS256|HS512]\n"
 	    "  check-config\n"
+	    "  keys\n"
 	    "The config path defaults to $LOGOUT_FCGI_CONFIG, then %s.\n"
 	    "See logout-fcgi-admin(8).\n",
 	    CONFIG_PATH);
@@ -470,6 +473,19 @@ cmd_gen_key(int argc, char **argv)
 	return 0;
 }
 
+/* The table of configuration keys; tests/man/check holds the man page and
+ * README to it. */
+static int
+cmd_keys(int argc)
+{
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	options_print(stdout);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -506,6 +522,8 @@ main(int argc, char **argv)
 	optind = 1;
 	if (!strcmp(cmd, "gen-key"))
 		return cmd_gen_key(argc, argv);
+	if (!strcmp(cmd, "keys"))
+		return cmd_keys(argc);
 	if ((cfg = config_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "logout-fcgi-admin: %s\n", err);
 		return 1;

@@ -6,6 +6,7 @@
  * rate limiter's mapping, database connections) is the process's own
  * (runtime.h, db.h). Secrets come from files or the environment, never
  * argv.
+ * Every key, its bounds and its default: options.c (logout-fcgi-admin keys).
  */
 #ifndef LOGOUT_CONFIG_H
 #define LOGOUT_CONFIG_H
@@ -14,31 +15,11 @@
 
 #include "keyring.h"
 #include "sqlparam.h"
+#include "stmts.h" /* enum stmt_id, admin_stmt_id, token_format */
 #include "token.h"
 
 #define CONFIG_MAX_HOSTS 8
 #define CONFIG_STR_MAX	 256
-
-enum stmt_id {
-	STMT_LOGOUT = 0,     /* end the bearer's session; 0 rows = session gone */
-	STMT_LOGOUT_REFRESH, /* end the refresh token's session if the bearer's exists */
-	STMT_SESSION_CHECK,  /* does the bearer's session exist (slow path only) */
-	STMT_LOGOUT_ALL,     /* end every session of the user if the bearer's exists */
-	STMT_USER_LOOKUP,    /* optional: the user must exist; column 1 becomes :user_id */
-	STMT_TOKEN_LOOKUP,   /* format sanctum: the token row (hash, owner) by id */
-	STMT_TOKEN_TOUCH,    /* format sanctum, update_last_used: stamp last_used_at */
-	STMT_COUNT
-};
-
-/* Statements used only by the admin tool. */
-enum admin_stmt_id {
-	ADMIN_STMT_CREATE_SESSION = 0,
-	ADMIN_STMT_FORCE_LOGOUT,
-	ADMIN_STMT_CREATE_TOKEN, /* format sanctum: a personal access token row */
-	ADMIN_STMT_COUNT
-};
-
-enum token_format { FORMAT_JWT = 0, FORMAT_SANCTUM };
 
 /* Body shapes (README, "Compatibility"). */
 enum resp_style { STYLE_ENVELOPE = 0, STYLE_FASTAPI, STYLE_LARAVEL };
@@ -46,9 +27,6 @@ enum resp_style { STYLE_ENVELOPE = 0, STYLE_FASTAPI, STYLE_LARAVEL };
 /* What POST .../logout ends: the bearer's session, or all of the user's. */
 enum logout_scope { SCOPE_SESSION = 0, SCOPE_USER };
 
-/* [server] endpoints: which routes are served (others answer 404). */
-#define ENDPOINT_LOGOUT	    1u
-#define ENDPOINT_LOGOUT_ALL 2u
 
 struct db_host {
 	char host[CONFIG_STR_MAX];
@@ -66,7 +44,7 @@ struct config {
 	size_t max_body;
 	int threads;
 	char listen[CONFIG_STR_MAX]; /* "" = fd 0 */
-	unsigned int endpoints;	     /* ENDPOINT_* bits */
+	unsigned int endpoints;	     /* ROUTE_BIT()s of the routes served (routes.h) */
 	int batch;		     /* [server] batch: group commit of logouts... */
 	int batch_logout;	     /* ...and it applies (built-in logout statement) */
 	/* Client limits, enforced by the acceptor (acceptor.h); seconds. */
@@ -141,7 +119,5 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 struct config *config_load_string(const char *text, const char *name, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
-
-const char *config_stmt_name(enum stmt_id id);
 
 #endif

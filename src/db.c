@@ -24,6 +24,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "stmts.h"
 #include "util.h"
 
 #define BACKOFF_MS 1000
@@ -506,25 +507,18 @@ exec_stmt(struct db *db, size_t id, const struct sql_args *args, int first, stru
 	return with_retries(db, what, run_stmt, &c, first, &res->uncertain);
 }
 
-/* The batched logout for size class k (2^k rows): the plain IN lets the
- * optimizer use the unique index on session_hash; the row IN keeps a
- * request from ending another user's session. */
+/* The batched logout (stmts.h) for size class k: 2^k rows. */
 static MYSQL_STMT *
 batch_stmt(struct db *db, int k, unsigned int *code)
 {
-	char sql[128 + DB_BATCH_MAX * 8];
-	size_t len, n = (size_t)1 << k, i;
+	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
 
 	if (db->batch[k] != NULL)
 		return db->batch[k];
-	len =
-	    (size_t)snprintf(sql, sizeof(sql), "DELETE FROM user_sessions WHERE session_hash IN (");
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") AND (session_hash, user_id) IN (");
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?,?)", i ? "," : "");
-	snprintf(sql + len, sizeof(sql) - len, ") RETURNING session_hash");
+	if (stmts_batch_sql((size_t)1 << k, sql, sizeof(sql)) < 0) {
+		*code = CR_UNKNOWN_ERROR;
+		return NULL;
+	}
 	if ((db->batch[k] = mysql_stmt_init(db->conn)) == NULL) {
 		*code = CR_OUT_OF_MEMORY;
 		return NULL;

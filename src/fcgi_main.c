@@ -27,6 +27,7 @@
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "options.h"
 #include "runtime.h"
 #include "server.h"
 #include "supervisor.h"
@@ -77,8 +78,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->config = optarg;
 			break;
 		case 't':
-			if (util_strtonum(optarg, 1, 256, &n) != 0) {
-				fprintf(stderr, "logout-fcgi: --threads must be 1 to 256\n");
+			if (util_strtonum(optarg, OPTIONS_THREADS_MIN, OPTIONS_THREADS_MAX, &n) !=
+			    0) {
+				fprintf(stderr, "logout-fcgi: --threads must be %d to %d\n",
+				    OPTIONS_THREADS_MIN, OPTIONS_THREADS_MAX);
 				return -1;
 			}
 			o->threads = (int)n;

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * keyring.c — HMAC keys: parse the algorithm, decode a secret from its file
- * or environment form, and find a key by kid. Secrets live in
- * sodium_malloc'd memory (guard pages, no core dumps) and are wiped on free.
+ * keyring.c — HMAC keys: parse the algorithm, read and decode a secret
+ * from its file or environment form, load a config's [key NAME] sections,
+ * and find a key by kid. Secrets live in sodium_malloc'd memory (guard
+ * pages, no core dumps) and are wiped on free; every intermediate copy is
+ * wiped before it is freed.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "keyring.h"
+#include "util.h"
 
 enum key_alg
 keyring_alg_parse(const char *s, size_t len)
@@ -95,6 +100,111 @@ keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, unsig
 	}
 	memcpy(out, in, inlen);
 	*outlen = inlen;
+	return 0;
+}
+
+int
+keyring_read_secret(const char *file, const char *env, const char *basedir, const char *what,
+    char **out, size_t *outlen, char *err, size_t errlen)
+{
+	char path[KEY_SOURCE_MAX * 2];
+
+	if (file[0] != '\0' && env[0] != '\0') {
+		snprintf(err, errlen, "%s: set a file or an environment variable, not both", what);
+		return -1;
+	}
+	if (env[0] != '\0') {
+		const char *v = getenv(env);
+
+		if (v == NULL) {
+			snprintf(err, errlen, "%s: environment variable %s is not set", what, env);
+			return -1;
+		}
+		*outlen = strlen(v);
+		if ((*out = strdup(v)) == NULL) {
+			snprintf(err, errlen, "%s: out of memory", what);
+			return -1;
+		}
+		return 0;
+	}
+	if (util_path_join(basedir, file, path, sizeof(path)) != 0 ||
+	    util_read_file(path, KEY_SECRET_MAX * 2, out, outlen) != 0) {
+		snprintf(err, errlen, "%s: cannot read %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_key(
+    const struct keyring_spec *ks, const char *basedir, struct key *k, char *err, size_t errlen)
+{
+	unsigned char buf[KEY_SECRET_MAX];
+	const char *why = NULL;
+	char *raw = NULL;
+	size_t rawlen = 0, len = 0;
+	char what[KEY_NAME_MAX + 8];
+	int rc = -1;
+
+	snprintf(what, sizeof(what), "key %s", ks->name);
+	if (ks->alg == KEY_ALG_NONE) {
+		snprintf(err, errlen, "%s: alg is required (HS256 or HS512)", what);
+		return -1;
+	}
+	if (ks->secret_file[0] == '\0' && ks->secret_env[0] == '\0') {
+		snprintf(err, errlen, "%s: secret_file or secret_env is required", what);
+		return -1;
+	}
+	if (keyring_read_secret(
+		ks->secret_file, ks->secret_env, basedir, what, &raw, &rawlen, err, errlen) != 0)
+		return -1;
+	if (keyring_decode_secret(ks->enc, raw, rawlen, buf, sizeof(buf), &len, &why) != 0) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		goto fail;
+	}
+	if (len < keyring_alg_len(ks->alg)) {
+		snprintf(err, errlen, "%s: %zu-byte secret is shorter than the %zu bytes %s needs",
+		    what, len, keyring_alg_len(ks->alg), keyring_alg_name(ks->alg));
+		goto fail;
+	}
+	if ((k->secret = sodium_malloc(len)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", what);
+		goto fail;
+	}
+	memcpy(k->secret, buf, len);
+	k->secret_len = len;
+	k->alg = ks->alg;
+	snprintf(k->name, sizeof(k->name), "%s", ks->name);
+	rc = 0;
+fail:
+	sodium_memzero(buf, sizeof(buf));
+	if (raw != NULL) {
+		sodium_memzero(raw, rawlen);
+		free(raw);
+	}
+	return rc;
+}
+
+int
+keyring_load(struct keyring *kr, const struct keyring_spec *specs, size_t n, const char *basedir,
+    int *line, char *err, size_t errlen)
+{
+	size_t i;
+
+	*line = 0;
+	if (n == 0)
+		return 0;
+	if ((kr->keys = calloc(n, sizeof(*kr->keys))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (load_key(&specs[i], basedir, &kr->keys[i], err, errlen) != 0) {
+			*line = specs[i].line;
+			return -1;
+		}
+		kr->nkeys++;
+	}
 	return 0;
 }
 

@@ -2,6 +2,8 @@
 /*
  * keyring.h — the signing keys: one algorithm per key, selected by kid.
  * Keys are loaded once at start-up (or reload) and are then read-only.
+ * Also the one reader of secrets from a file or the environment, which the
+ * database password shares.
  */
 #ifndef LOGOUT_KEYRING_H
 #define LOGOUT_KEYRING_H
@@ -10,6 +12,7 @@
 
 #define KEY_NAME_MAX   64
 #define KEY_SECRET_MAX 4096
+#define KEY_SOURCE_MAX 256 /* a secret_file or secret_env as written */
 
 enum key_alg { KEY_ALG_NONE = 0, KEY_HS256, KEY_HS512 };
 
@@ -28,6 +31,16 @@ struct keyring {
 	size_t defkey; /* index of the default key */
 };
 
+/* A [key NAME] section as the file gives it (logout-fcgi.conf(5)). */
+struct keyring_spec {
+	char name[KEY_NAME_MAX];
+	enum key_alg alg; /* KEY_ALG_NONE: not given */
+	enum key_encoding enc;
+	char secret_file[KEY_SOURCE_MAX]; /* relative to the config's directory */
+	char secret_env[KEY_SOURCE_MAX];
+	int line; /* of the section, for messages */
+};
+
 /* "HS256" / "HS512" → alg; KEY_ALG_NONE for anything else. */
 enum key_alg keyring_alg_parse(const char *s, size_t len);
 const char *keyring_alg_name(enum key_alg alg);
@@ -39,6 +52,19 @@ size_t keyring_alg_len(enum key_alg alg);
  * around it ignored. 0 ok, -1 with a reason in err. */
 int keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, unsigned char *out,
     size_t outcap, size_t *outlen, const char **err);
+
+/* The contents of a secret: the environment variable env when it is not
+ * empty, else the file (relative to basedir unless absolute); both given
+ * is an error. 0 with a NUL-terminated heap copy the caller wipes and frees, or -1 with
+ * "WHAT: problem" in err. */
+int keyring_read_secret(const char *file, const char *env, const char *basedir, const char *what,
+    char **out, size_t *outlen, char *err, size_t errlen);
+
+/* Every spec into kr, in order; kr->defkey stays 0. 0, or -1 with
+ * "key NAME: problem" in err and the spec's line in *line; kr then holds
+ * the keys loaded so far, for keyring_free. */
+int keyring_load(struct keyring *kr, const struct keyring_spec *specs, size_t n,
+    const char *basedir, int *line, char *err, size_t errlen);
 
 /* Lookup by kid (counted string); NULL when unknown. */
 const struct key *keyring_find(const struct keyring *kr, const char *kid, size_t kidlen);

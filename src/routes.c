@@ -2,16 +2,17 @@
 /*
  * routes.c — the route table (README, "The endpoint contract").
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "handlers.h"
 #include "routes.h"
 
 static const struct route routes[ROUTE_COUNT] = {
-    [ROUTE_LOGOUT] = {ROUTE_LOGOUT, "logout", "/logout", METHOD_POST, RESP_LOGOUT_OK,
-	handler_logout},
+    [ROUTE_LOGOUT] = {ROUTE_LOGOUT, "logout", "/logout", METHOD_POST, RESP_LOGOUT_OK, 1,
+	STMT_LOGOUT, handler_logout},
     [ROUTE_LOGOUT_ALL] = {ROUTE_LOGOUT_ALL, "logout-all", "/logout-all", METHOD_POST,
-	RESP_LOGOUT_ALL_OK, handler_logout_all},
+	RESP_LOGOUT_ALL_OK, 1, STMT_LOGOUT_ALL, handler_logout_all},
 };
 
 const struct route *
@@ -44,6 +45,60 @@ const struct route *
 routes_get(enum route_id id)
 {
 	return (unsigned)id < ROUTE_COUNT ? &routes[id] : NULL;
+}
+
+/* "logout or logout-all": every route's name, for messages. */
+static void
+name_list(char *buf, size_t cap)
+{
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		if (i > 0)
+			strncat(buf, i == ROUTE_COUNT - 1 ? " or " : ", ", cap - strlen(buf) - 1);
+		strncat(buf, routes[i].name, cap - strlen(buf) - 1);
+	}
+}
+
+int
+routes_parse_names(const char *value, unsigned int *bits, char *err, size_t errlen)
+{
+	const struct route *r;
+	const char *p = value;
+	char names[128];
+	size_t len;
+
+	*bits = 0;
+	name_list(names, sizeof(names));
+	while (*p != '\0') {
+		p += strspn(p, " ,");
+		if ((len = strcspn(p, " ,")) == 0)
+			break;
+		if ((r = routes_by_name(p, len)) == NULL) {
+			snprintf(err, errlen, "\"%.*s\" is not %s", (int)len, p, names);
+			return -1;
+		}
+		*bits |= ROUTE_BIT(r->id);
+		p += len;
+	}
+	if (*bits == 0) {
+		snprintf(err, errlen, "name at least one of %s", names);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned int
+routes_default_bits(void)
+{
+	unsigned int bits = 0;
+	int i;
+
+	for (i = 0; i < ROUTE_COUNT; i++)
+		if (routes[i].on_by_default)
+			bits |= ROUTE_BIT(i);
+	return bits;
 }
 
 unsigned int

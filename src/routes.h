@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "stmts.h"
+
 struct exchange;
 
 enum route_id {
@@ -18,9 +20,10 @@ enum route_id {
 	ROUTE_COUNT
 };
 
-/* A route is served when its bit is in [server] endpoints. */
-#define ROUTE_BIT(id)  (1u << (id))
-#define ROUTES_DEFAULT (ROUTE_BIT(ROUTE_LOGOUT) | ROUTE_BIT(ROUTE_LOGOUT_ALL))
+/* A route is served when its bit is in [server] endpoints, whose default
+ * is the routes with on_by_default (spelled out for the option table). */
+#define ROUTE_BIT(id)	     (1u << (id))
+#define ROUTES_DEFAULT_NAMES "logout logout-all"
 
 /* Methods, as bits. */
 #define METHOD_GET  1u
@@ -39,7 +42,12 @@ struct route {
 	const char *name;   /* in [server] endpoints, and the audit event */
 	const char *suffix; /* the path after [server] path_prefix */
 	unsigned int methods; /* METHOD_* bits; others answer 405 */
-	enum resp_kind ok; /* the success's body */
+	enum resp_kind ok;    /* the success's body */
+	int on_by_default;    /* served unless [server] endpoints leaves it out */
+	/* The statement its action runs: [sql] must have it while the route
+	 * is served. (With [response] logout_scope = user, logout's
+	 * STMT_LOGOUT becomes STMT_LOGOUT_ALL: stmts_required.) */
+	enum stmt_id stmt;
 	/* The action, after the params passed routes_precheck and the body
 	 * (at most max_body bytes) was read. Sets x->out. */
 	void (*handle)(struct exchange *x);
@@ -53,6 +61,13 @@ const struct route *routes_by_name(const char *name, size_t len);
 
 /* Row i (0 <= i < ROUTE_COUNT), for listing. */
 const struct route *routes_get(enum route_id id);
+
+/* The [server] endpoints value ("logout logout-all", space or comma
+ * separated) as ROUTE_BITs: 0, or -1 with a message in err. */
+int routes_parse_names(const char *value, unsigned int *bits, char *err, size_t errlen);
+
+/* The ROUTE_BITs of the routes on by default. */
+unsigned int routes_default_bits(void);
 
 /* Method name to its METHOD_* bit; 0 for any other method. */
 unsigned int routes_method(const char *method);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -146,6 +147,22 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+int
+util_path_join(const char *dir, const char *path, char *out, size_t cap)
+{
+	int n;
+
+	if (path[0] == '/' || dir == NULL || dir[0] == '\0')
+		n = snprintf(out, cap, "%s", path);
+	else
+		n = snprintf(out, cap, "%s/%s", dir, path);
+	if (n < 0 || (size_t)n >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */

@@ -62,6 +62,11 @@ int util_strncaseeq(const char *a, const char *b, size_t n);
  * 0 ok (caller frees *out), -1 with errno set (EFBIG when over max). */
 int util_read_file(const char *path, size_t max, char **out, size_t *outlen);
 
+/* path as it is when absolute (or dir is empty or NULL), else dir/path:
+ * how the config's relative paths name files beside it. 0, or -1 with
+ * errno ENAMETOOLONG when out cannot hold it. */
+int util_path_join(const char *dir, const char *path, char *out, size_t cap);
+
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
  * forms, no surrogates, nothing past U+10FFFF), 0 when there is none. */
 size_t util_utf8_len(const unsigned char *s, size_t n);

@@ -15,6 +15,8 @@
 
 #include "unit.h"
 
+#include "routes.h"
+
 #include "config.h"
 #include "keyring.h"
 #include "sqlparam.h"
@@ -384,10 +386,10 @@ END_TEST
 
 START_TEST(stmt_names)
 {
-	ck_assert_str_eq(config_stmt_name(STMT_LOGOUT), "logout");
-	ck_assert_str_eq(config_stmt_name(STMT_LOGOUT_REFRESH), "logout_refresh");
-	ck_assert_str_eq(config_stmt_name(STMT_SESSION_CHECK), "session_check");
-	ck_assert_str_eq(config_stmt_name(STMT_LOGOUT_ALL), "logout_all");
+	ck_assert_str_eq(stmts_name(STMT_LOGOUT), "logout");
+	ck_assert_str_eq(stmts_name(STMT_LOGOUT_REFRESH), "logout_refresh");
+	ck_assert_str_eq(stmts_name(STMT_SESSION_CHECK), "session_check");
+	ck_assert_str_eq(stmts_name(STMT_LOGOUT_ALL), "logout_all");
 }
 END_TEST
 
@@ -565,7 +567,7 @@ START_TEST(profile_settings)
 	    "[response]\nstyle = fastapi\nlogout_scope = user\nalready_logged_out = 204\n"
 	    "[rate_limit]\nenabled = yes\nrequests = 5\nwindow = 10\nfile = rl.state\n"
 	    "slots = 1024\n" UNIT_KEY_SECTION);
-	ck_assert_uint_eq(c->endpoints, ENDPOINT_LOGOUT_ALL);
+	ck_assert_uint_eq(c->endpoints, ROUTE_BIT(ROUTE_LOGOUT_ALL));
 	ck_assert_int_eq(c->style, STYLE_FASTAPI);
 	ck_assert_int_eq(c->logout_scope, SCOPE_USER);
 	ck_assert_int_eq(c->already_logged_out, 204);
@@ -598,7 +600,7 @@ START_TEST(sanctum_format)
 	set_env();
 	c = unit_config(UNIT_KEY_SECTION);
 	ck_assert_str_eq(c->stmts[STMT_TOKEN_LOOKUP].sql, "");
-	ck_assert_uint_eq(c->endpoints, ENDPOINT_LOGOUT | ENDPOINT_LOGOUT_ALL);
+	ck_assert_uint_eq(c->endpoints, ROUTE_BIT(ROUTE_LOGOUT) | ROUTE_BIT(ROUTE_LOGOUT_ALL));
 	ck_assert_int_eq(c->already_logged_out, 401);
 	config_free(c);
 }

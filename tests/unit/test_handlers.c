@@ -441,7 +441,7 @@ START_TEST(contract_row)
 		    fake_db_ncalls());
 	else
 		ck_assert_msg(fake_db_count(FAKE_EXEC, r->ran) == 1, "%s: %s ran %zu times",
-		    r->name, config_stmt_name(r->ran), fake_db_count(FAKE_EXEC, r->ran));
+		    r->name, stmts_name(r->ran), fake_db_count(FAKE_EXEC, r->ran));
 	/* A refusal writes nothing; a success named its user. */
 	if (exchange_refused(&s.x) && r->reason != REASON_DB_UNAVAILABLE &&
 	    r->reason != REASON_DB_ERROR && r->reason != REASON_SESSION_GONE)

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * stmts.c — every built-in statement in one place. The [sql] keys only
+ * replace these texts; what the service does with a statement (and which
+ * ones it needs) is decided here from the configuration, so config.c never
+ * has to know a statement by its SQL.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "routes.h"
+#include "stmts.h"
+
+_Static_assert(ROUTE_COUNT + 2 <= STMTS_NEED_MAX, "a need per route and two settings");
+
+/* Built-in native-schema statements (README, "Sessions and SQL"). */
+static const char *const jwt_sql[STMT_COUNT] = {
+    [STMT_LOGOUT] = "DELETE FROM user_sessions WHERE session_hash = :sid_hash "
+		    "AND user_id = :user_id",
+    /* The refresh token's session by its sid, or by its jti for tokens
+     * that carry no sid; a rotated (older) refresh token still names its
+     * session through the sid. */
+    [STMT_LOGOUT_REFRESH] = "DELETE FROM user_sessions WHERE user_id = :user_id AND "
+			    "(session_hash = :refresh_sid_hash OR refresh_jti_hash = "
+			    ":refresh_jti_hash) AND EXISTS (SELECT 1 FROM user_sessions b "
+			    "WHERE b.session_hash = :sid_hash AND b.user_id = :user_id)",
+    [STMT_SESSION_CHECK] = "SELECT 1 FROM user_sessions WHERE session_hash = :sid_hash "
+			   "AND user_id = :user_id",
+    [STMT_LOGOUT_ALL] = "DELETE FROM user_sessions WHERE user_id = :user_id AND EXISTS "
+			"(SELECT 1 FROM user_sessions b WHERE b.session_hash = :sid_hash "
+			"AND b.user_id = :user_id)",
+    [STMT_USER_LOOKUP] = "",
+    [STMT_TOKEN_LOOKUP] = "",
+    [STMT_TOKEN_TOUCH] = "",
+};
+
+/* Built-in statements for Laravel's personal_access_tokens table. Expiry
+ * is compared with the worker's clock in UTC, as Laravel stores it. */
+static const char *const sanctum_sql[STMT_COUNT] = {
+    [STMT_LOGOUT] = "DELETE FROM personal_access_tokens WHERE id = :token_id",
+    [STMT_LOGOUT_REFRESH] = "",
+    [STMT_SESSION_CHECK] = "",
+    [STMT_LOGOUT_ALL] = "DELETE FROM personal_access_tokens WHERE tokenable_type = "
+			":tokenable_type AND tokenable_id = :user_id",
+    [STMT_USER_LOOKUP] = "",
+    [STMT_TOKEN_LOOKUP] = "SELECT token, tokenable_id FROM personal_access_tokens WHERE "
+			  "id = :token_id AND tokenable_type = :tokenable_type AND "
+			  "(expires_at IS NULL OR expires_at > :now) AND "
+			  "(:created_after IS NULL OR created_at > :created_after)",
+    [STMT_TOKEN_TOUCH] = "UPDATE personal_access_tokens SET last_used_at = :now "
+			 "WHERE id = :token_id",
+};
+
+static const char *const jwt_admin_sql[ADMIN_STMT_COUNT] = {
+    [ADMIN_STMT_CREATE_SESSION] = "INSERT INTO user_sessions (user_id, session_hash, "
+				  "refresh_jti_hash, expires_at) VALUES (:user_id, "
+				  ":sid_hash, :refresh_jti_hash, FROM_UNIXTIME(:expires_at))",
+    [ADMIN_STMT_FORCE_LOGOUT] = "DELETE FROM user_sessions WHERE user_id = :user_id",
+    [ADMIN_STMT_CREATE_TOKEN] = "",
+};
+
+static const char *const sanctum_admin_sql[ADMIN_STMT_COUNT] = {
+    [ADMIN_STMT_CREATE_SESSION] = "",
+    [ADMIN_STMT_FORCE_LOGOUT] = "DELETE FROM personal_access_tokens WHERE tokenable_type = "
+				":tokenable_type AND tokenable_id = :user_id",
+    [ADMIN_STMT_CREATE_TOKEN] = "INSERT INTO personal_access_tokens (tokenable_type, "
+				"tokenable_id, name, token, abilities, expires_at, "
+				"created_at, updated_at) VALUES (:tokenable_type, :user_id, "
+				":token_name, :token_hash, '[\"*\"]', :expires_at, :now, :now)",
+};
+
+static const char *const stmt_names[STMT_COUNT] = {
+    [STMT_LOGOUT] = "logout",
+    [STMT_LOGOUT_REFRESH] = "logout_refresh",
+    [STMT_SESSION_CHECK] = "session_check",
+    [STMT_LOGOUT_ALL] = "logout_all",
+    [STMT_USER_LOOKUP] = "user_lookup",
+    [STMT_TOKEN_LOOKUP] = "token_lookup",
+    [STMT_TOKEN_TOUCH] = "token_touch",
+};
+
+static const char *const admin_stmt_names[ADMIN_STMT_COUNT] = {
+    [ADMIN_STMT_CREATE_SESSION] = "create_session",
+    [ADMIN_STMT_FORCE_LOGOUT] = "force_logout",
+    [ADMIN_STMT_CREATE_TOKEN] = "create_token",
+};
+
+const char *
+stmts_name(enum stmt_id id)
+{
+	return (unsigned)id < STMT_COUNT ? stmt_names[id] : "?";
+}
+
+const char *
+stmts_admin_name(enum admin_stmt_id id)
+{
+	return (unsigned)id < ADMIN_STMT_COUNT ? admin_stmt_names[id] : "?";
+}
+
+const char *
+stmts_builtin(enum token_format format, enum stmt_id id)
+{
+	if ((unsigned)id >= STMT_COUNT)
+		return "";
+	return format == FORMAT_SANCTUM ? sanctum_sql[id] : jwt_sql[id];
+}
+
+const char *
+stmts_admin_builtin(enum token_format format, enum admin_stmt_id id)
+{
+	if ((unsigned)id >= ADMIN_STMT_COUNT)
+		return "";
+	return format == FORMAT_SANCTUM ? sanctum_admin_sql[id] : jwt_admin_sql[id];
+}
+
+int
+stmts_compile(const char *text, int serving, struct sql_text *out, char *err, size_t errlen)
+{
+	/* What only the admin tool can bind: the worker has no value for them. */
+	const unsigned int admin_only =
+	    (1u << SQLP_EXPIRES_AT) | (1u << SQLP_TOKEN_HASH) | (1u << SQLP_TOKEN_NAME);
+
+	if (sqlparam_compile(text, out, err, errlen) != 0)
+		return -1;
+	if (serving && (out->used & admin_only)) {
+		snprintf(err, errlen,
+		    ":expires_at, :token_hash and :token_name are only for admin statements");
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX])
+{
+	size_t n = 0;
+
+	int i;
+
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		const struct route *r = routes_get(i);
+
+		if (!(cfg->endpoints & ROUTE_BIT(i)))
+			continue;
+		need[n++] = (struct stmts_need){
+		    r->stmt == STMT_LOGOUT && cfg->logout_scope == SCOPE_USER ? STMT_LOGOUT_ALL
+									      : r->stmt,
+		    "", r->name};
+	}
+	if (cfg->format == FORMAT_SANCTUM)
+		need[n++] = (struct stmts_need){STMT_TOKEN_LOOKUP, "format is sanctum", NULL};
+	if (cfg->update_last_used)
+		need[n++] = (struct stmts_need){STMT_TOKEN_TOUCH, "update_last_used is on", NULL};
+	return n;
+}
+
+int
+stmts_batchable(const struct config *cfg)
+{
+	struct sql_text def;
+	char err[200];
+
+	/* Compared compiled, so spacing and line breaks in the file do not
+	 * matter, only the statement. */
+	return cfg->batch && cfg->format == FORMAT_JWT &&
+	       sqlparam_compile(jwt_sql[STMT_LOGOUT], &def, err, sizeof(err)) == 0 &&
+	       strcmp(def.sql, cfg->stmts[STMT_LOGOUT].sql) == 0;
+}
+
+/* The plain IN lets the optimizer use the unique index on session_hash;
+ * the row IN keeps a request from ending another user's session. */
+int
+stmts_batch_sql(size_t n, char *out, size_t cap)
+{
+	size_t len = 0, i;
+	int w;
+
+#define PUT(...)                                                               \
+	do {                                                                   \
+		w = snprintf(out + len, cap - len, __VA_ARGS__);               \
+		if (w < 0 || (size_t)w >= cap - len)                           \
+			return -1;                                             \
+		len += (size_t)w;                                              \
+	} while (0)
+	if (n == 0 || cap == 0)
+		return -1;
+	PUT("DELETE FROM user_sessions WHERE session_hash IN (");
+	for (i = 0; i < n; i++)
+		PUT("%s?", i ? "," : "");
+	PUT(") AND (session_hash, user_id) IN (");
+	for (i = 0; i < n; i++)
+		PUT("%s(?,?)", i ? "," : "");
+	PUT(") RETURNING session_hash");
+#undef PUT
+	return (int)len;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * stmts.h — the statements the service and the admin tool run: their
+ * names (the [sql] keys), the built-in text of each token format, the
+ * batched logout's text, which statements a configuration cannot do
+ * without, and whether its logout may be batched (README, "Sessions and
+ * SQL" and "Database failures").
+ */
+#ifndef LOGOUT_STMTS_H
+#define LOGOUT_STMTS_H
+
+#include <stddef.h>
+
+#include "sqlparam.h"
+
+struct config;
+
+enum stmt_id {
+	STMT_LOGOUT = 0,     /* end the bearer's session; 0 rows = session gone */
+	STMT_LOGOUT_REFRESH, /* end the refresh token's session if the bearer's exists */
+	STMT_SESSION_CHECK,  /* does the bearer's session exist (slow path only) */
+	STMT_LOGOUT_ALL,     /* end every session of the user if the bearer's exists */
+	STMT_USER_LOOKUP,    /* optional: the user must exist; column 1 becomes :user_id */
+	STMT_TOKEN_LOOKUP,   /* format sanctum: the token row (hash, owner) by id */
+	STMT_TOKEN_TOUCH,    /* format sanctum, update_last_used: stamp last_used_at */
+	STMT_COUNT
+};
+
+/* Statements used only by the admin tool. */
+enum admin_stmt_id {
+	ADMIN_STMT_CREATE_SESSION = 0,
+	ADMIN_STMT_FORCE_LOGOUT,
+	ADMIN_STMT_CREATE_TOKEN, /* format sanctum: a personal access token row */
+	ADMIN_STMT_COUNT
+};
+
+/* The format picks the built-in statements, so it lives with them. */
+enum token_format { FORMAT_JWT = 0, FORMAT_SANCTUM };
+
+/* The [sql] key of a statement; "?" for an id out of range. */
+const char *stmts_name(enum stmt_id id);
+const char *stmts_admin_name(enum admin_stmt_id id);
+
+/* The built-in text of a statement for a format; "" when the format has
+ * none (the statement is then not run unless the file gives one). */
+const char *stmts_builtin(enum token_format format, enum stmt_id id);
+const char *stmts_admin_builtin(enum token_format format, enum admin_stmt_id id);
+
+/* Compile a statement's text. A serving statement may not name the admin
+ * tool's parameters. 0, or -1 with the problem in err. */
+int stmts_compile(const char *text, int serving, struct sql_text *out, char *err, size_t errlen);
+
+/* A statement the configuration runs, and why it does. */
+struct stmts_need {
+	enum stmt_id id;
+	const char *why;   /* the setting that needs it, or "" for a route's */
+	const char *route; /* the route served that needs it, or NULL */
+};
+
+/* The statements cfg cannot run without (endpoints, scope, format, options),
+ * into need[] (at most STMTS_NEED_MAX); returns how many. */
+#define STMTS_NEED_MAX 8
+size_t stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX]);
+
+/* 1 when cfg's logouts may go through the batch: batching is on and the
+ * logout statement is the built-in native one (however the file spelled
+ * it), since the batched statement is written for exactly that one. */
+int stmts_batchable(const struct config *cfg);
+
+/* The batched logout for n sessions: binds n session hashes, then n
+ * (session hash, user id) pairs, and returns each ended session's hash.
+ * STMTS_BATCH_SQL_LEN(n) bytes hold it. Returns its length, or -1 when
+ * cap is too small. */
+#define STMTS_BATCH_SQL_LEN(n) (128 + (size_t)(n) * 8)
+int stmts_batch_sql(size_t n, char *out, size_t cap);
+
+#endif

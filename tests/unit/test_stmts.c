@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_stmts.c — pins src/stmts.c: every built-in statement of both
+ * formats compiles, the batched logout's text is exactly what db.c
+ * prepares, each configuration requires the statements it runs, and only
+ * the built-in logout (however spelled) is batched.
+ */
+#include "unit.h"
+
+#include "config.h"
+#include "db.h"
+#include "stmts.h"
+
+#define JWT_KEY UNIT_KEY_SECTION
+
+START_TEST(builtins_compile)
+{
+	static const enum token_format formats[] = {FORMAT_JWT, FORMAT_SANCTUM};
+	struct sql_text st;
+	char err[200];
+
+	for (size_t f = 0; f < 2; f++) {
+		for (int i = 0; i < STMT_COUNT; i++) {
+			const char *sql = stmts_builtin(formats[f], (enum stmt_id)i);
+
+			ck_assert_ptr_nonnull(sql);
+			ck_assert_msg(stmts_compile(sql, 1, &st, err, sizeof(err)) == 0,
+			    "%s (format %zu): %s", stmts_name((enum stmt_id)i), f, err);
+		}
+		for (int i = 0; i < ADMIN_STMT_COUNT; i++) {
+			const char *sql = stmts_admin_builtin(formats[f], (enum admin_stmt_id)i);
+
+			ck_assert_ptr_nonnull(sql);
+			ck_assert_msg(stmts_compile(sql, 0, &st, err, sizeof(err)) == 0,
+			    "%s (format %zu): %s", stmts_admin_name((enum admin_stmt_id)i), f, err);
+		}
+	}
+	/* What each format must have built in. */
+	ck_assert_str_ne(stmts_builtin(FORMAT_JWT, STMT_LOGOUT), "");
+	ck_assert_str_eq(stmts_builtin(FORMAT_JWT, STMT_TOKEN_LOOKUP), "");
+	ck_assert_str_ne(stmts_builtin(FORMAT_SANCTUM, STMT_TOKEN_LOOKUP), "");
+	ck_assert_str_eq(stmts_builtin(FORMAT_SANCTUM, STMT_LOGOUT_REFRESH), "");
+	ck_assert_str_eq(stmts_admin_builtin(FORMAT_JWT, ADMIN_STMT_CREATE_TOKEN), "");
+	ck_assert_str_ne(stmts_admin_builtin(FORMAT_SANCTUM, ADMIN_STMT_CREATE_TOKEN), "");
+	ck_assert_str_eq(stmts_builtin(FORMAT_JWT, STMT_COUNT), "");
+}
+END_TEST
+
+/* Every statement has its own [sql] key; ids out of range have none. */
+START_TEST(names)
+{
+	const char *seen[STMT_COUNT + ADMIN_STMT_COUNT];
+	size_t n = 0;
+
+	for (int i = 0; i < STMT_COUNT; i++)
+		seen[n++] = stmts_name((enum stmt_id)i);
+	for (int i = 0; i < ADMIN_STMT_COUNT; i++)
+		seen[n++] = stmts_admin_name((enum admin_stmt_id)i);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(seen[i] != NULL && seen[i][0] != '\0' && strcmp(seen[i], "?") != 0,
+		    "statement %zu has no name", i);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_str_ne(seen[i], seen[j]);
+	}
+	ck_assert_str_eq(stmts_name(STMT_COUNT), "?");
+	ck_assert_str_eq(stmts_admin_name(ADMIN_STMT_COUNT), "?");
+}
+END_TEST
+
+START_TEST(admin_parameters)
+{
+	struct sql_text st;
+	char err[200] = "";
+
+	ck_assert_int_eq(
+	    stmts_compile("DELETE FROM t WHERE h = :token_hash", 1, &st, err, sizeof(err)), -1);
+	ck_assert_has(err, "only for admin statements");
+	ck_assert_int_eq(
+	    stmts_compile("DELETE FROM t WHERE h = :token_hash", 0, &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(st.sql, "DELETE FROM t WHERE h = ?");
+	ck_assert_int_eq(
+	    stmts_compile("DELETE FROM t WHERE h = :nosuch", 0, &st, err, sizeof(err)), -1);
+	ck_assert_has(err, "nosuch");
+}
+END_TEST
+
+START_TEST(batch_sql)
+{
+	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
+	const char *one = "DELETE FROM user_sessions WHERE session_hash IN (?) AND "
+			  "(session_hash, user_id) IN ((?,?)) RETURNING session_hash";
+	const char *three = "DELETE FROM user_sessions WHERE session_hash IN (?,?,?) AND "
+			    "(session_hash, user_id) IN ((?,?),(?,?),(?,?)) RETURNING session_hash";
+
+	ck_assert_int_eq(stmts_batch_sql(1, sql, sizeof(sql)), (int)strlen(one));
+	ck_assert_str_eq(sql, one);
+	ck_assert_int_eq(stmts_batch_sql(3, sql, sizeof(sql)), (int)strlen(three));
+	ck_assert_str_eq(sql, three);
+	/* The largest batch fits the buffer db.c gives it, with 3 binds a row. */
+	ck_assert_int_gt(stmts_batch_sql(DB_BATCH_MAX, sql, sizeof(sql)), 0);
+	{
+		size_t q = 0;
+
+		for (const char *p = sql; *p != '\0'; p++)
+			q += *p == '?';
+		ck_assert_uint_eq(q, 3 * DB_BATCH_MAX);
+	}
+	/* Too small a buffer, or no rows: refused rather than cut short. */
+	ck_assert_int_eq(stmts_batch_sql(3, sql, strlen(three)), -1);
+	ck_assert_int_eq(stmts_batch_sql(0, sql, sizeof(sql)), -1);
+}
+END_TEST
+
+/* need[] of text, as "name,name,...". */
+static void
+required(const char *text, char *out, size_t cap)
+{
+	struct stmts_need need[STMTS_NEED_MAX];
+	struct config *c = unit_config(text);
+	size_t n = stmts_required(c, need);
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ptr_nonnull(need[i].why);
+		if (i > 0)
+			strncat(out, ",", cap - strlen(out) - 1);
+		strncat(out, stmts_name(need[i].id), cap - strlen(out) - 1);
+	}
+	config_free(c);
+}
+
+START_TEST(requirements)
+{
+	char got[256];
+
+	required(JWT_KEY, got, sizeof(got));
+	ck_assert_str_eq(got, "logout,logout_all");
+	required("[server]\nendpoints = logout\n" JWT_KEY, got, sizeof(got));
+	ck_assert_str_eq(got, "logout");
+	required("[server]\nendpoints = logout-all\n" JWT_KEY, got, sizeof(got));
+	ck_assert_str_eq(got, "logout_all");
+	required("[response]\nlogout_scope = user\n" JWT_KEY, got, sizeof(got));
+	ck_assert_str_eq(got, "logout_all,logout_all");
+	required("[token]\nformat = sanctum\n", got, sizeof(got));
+	ck_assert_str_eq(got, "logout,logout_all,token_lookup");
+	required("[token]\nformat = sanctum\nupdate_last_used = yes\n", got, sizeof(got));
+	ck_assert_str_eq(got, "logout,logout_all,token_lookup,token_touch");
+}
+END_TEST
+
+static int
+batchable(const char *text)
+{
+	struct config *c = unit_config(text);
+	int b = stmts_batchable(c);
+
+	ck_assert_int_eq(c->batch_logout, b);
+	config_free(c);
+	return b;
+}
+
+START_TEST(batching)
+{
+	ck_assert_int_eq(batchable(JWT_KEY), 1);
+	ck_assert_int_eq(batchable("[server]\nbatch = no\n" JWT_KEY), 0);
+	ck_assert_int_eq(batchable("[token]\nformat = sanctum\n"), 0);
+	/* The built-in statement, spelled over two lines: still batched. */
+	ck_assert_int_eq(batchable("[sql]\nlogout = DELETE FROM user_sessions WHERE session_hash "
+				   "= :sid_hash\n  AND user_id = :user_id\n" JWT_KEY),
+	    1);
+	ck_assert_int_eq(batchable("[sql]\nlogout = DELETE FROM user_sessions WHERE session_hash "
+				   "= :sid_hash\n" JWT_KEY),
+	    0);
+}
+END_TEST
+
+static Suite *
+stmts_suite(void)
+{
+	Suite *s = suite_create("stmts");
+
+	UNIT_TCASE(s, "stmts", builtins_compile, names, admin_parameters, batch_sql, requirements,
+	    batching);
+	return s;
+}
+
+UNIT_MAIN(stmts_suite)
