@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: ISC
--- Native schema for logout-fcgi (SPEC §5). MariaDB 10.11+, Galera-safe
+-- Native schema for logout-fcgi (README, "Sessions and SQL"). MariaDB 10.11+, Galera-safe
 -- (InnoDB, primary key on every table).
 CREATE TABLE IF NOT EXISTS user_sessions (
   id               BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,

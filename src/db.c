@@ -22,6 +22,7 @@
 #include <mysqld_error.h>
 #include <sodium.h>
 
+#include "config.h"
 #include "db.h"
 #include "log.h"
 #include "stmts.h"

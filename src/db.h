@@ -8,8 +8,10 @@
 #ifndef LOGOUT_DB_H
 #define LOGOUT_DB_H
 
-#include "config.h"
 #include "sqlparam.h"
+#include "stmts.h"
+
+struct config;
 
 enum sql_kind { SQLV_NULL = 0, SQLV_STR, SQLV_BLOB, SQLV_UINT };
 

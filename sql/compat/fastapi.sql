@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: ISC
 -- fastapi.sql — the tables of a typical FastAPI + SQLAlchemy JWT application
--- (seed 000): users looked up by username (the tokens' "sub"), and the refresh
+-- (the fastapi profile, README "Compatibility"): users looked up by username (the tokens' "sub"), and the refresh
 -- tokens that logout-all revokes. For tests and demos; point the fastapi
 -- profile's [sql] at your own tables instead.
 
