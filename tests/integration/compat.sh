@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
-# tests/integration/compat.sh — helpers for the seed cases (t_seed_*): a
-# compat profile from deploy/profiles/ served by its own worker and nginx
+# tests/integration/compat.sh — helpers for the compatibility cases
+# (t_seed_*, t_ratelimit; README "Compatibility"): a compat profile from
+# deploy/profiles/ served by its own worker and nginx
 # against its framework's tables (sql/compat/), tokens made the way each
 # framework makes them. Sourced by a case file after lib.sh and procs.sh.
 
@@ -26,10 +27,7 @@ cp_up() {
 }
 
 # cp_http METHOD PATH [curl args...] — it_http against the profile's nginx.
-cp_http() {
-	local IT_BASE=$CP_BASE
-	it_http "$@"
-}
+cp_http() { it_http --base "$CP_BASE" "$@"; }
 
 cp_admin() { "$IT_ADMIN_BIN" --config "$CP_CONF" "$@"; }
 
@@ -84,7 +82,7 @@ cp_expect_body() {
 }
 
 # One login, session count and expired token per profile, for cases that
-# replay a document against both native and sanctum ("cp_${profile}_login"):
+# replay one contract against both native and sanctum ("cp_${profile}_login"):
 # cp_X_login USER sets TOK (one more session of USER); cp_X_count USER the
 # user's sessions; cp_X_expired USER prints an expired token of USER.
 cp_native_login() { local IT_CONF=$CP_CONF; it_session "$1" && TOK=$S_ACCESS; }

@@ -402,8 +402,8 @@ it_http_ready() {
 	local deadline=$((SECONDS + $1)) code pid
 	pid=$(it_worker_pid)
 	while :; do
-		code=$(curl -s --noproxy '*' --max-time 3 -o /dev/null -w '%{http_code}' \
-			-X POST "$IT_BASE${IT_READY_PATH:-/api/v1/auth/logout}" 2>/dev/null)
+		it_http --max-time 3 --status-only POST "${IT_READY_PATH:-/api/v1/auth/logout}"
+		code=$H_STATUS
 		[ "$code" = 401 ] && return 0
 		if ! it_alive "$pid"; then
 			it_log "worker (pid $pid) exited; its log:"
@@ -478,11 +478,37 @@ EOF
 	return 0
 }
 
-# Every token the suite handles, so the audit case can prove none is logged
-# (only when IT_RECORD_TOKENS=1: quickstart keeps no token files).
+# Every token the suite handles, so that it can prove none is logged
+# (it_expect_log_clean; only when IT_RECORD_TOKENS=1: quickstart keeps no
+# token files).
 it_remember_token() {
 	[ "${IT_RECORD_TOKENS:-0}" = 1 ] && [ -n "$1" ] && printf '%s\n' "$1" >>"$IT_DIR/tokens"
 	return 0
+}
+
+# it_expect_log_clean LOG TOKENS MIN — t_fail when LOG holds a token of
+# the file TOKENS (one a line), a token's signature or payload segment, the
+# text of a key file of IT_KEYDIR, the database password or SQL text; and
+# when fewer than MIN tokens were there to check.
+it_expect_log_clean() {
+	local log=$1 n=0 tok sig payload k key
+	while IFS= read -r tok; do
+		[ -n "$tok" ] || continue
+		n=$((n + 1))
+		grep -q -F -- "$tok" "$log" && t_fail "a token appears in the log: ${tok:0:20}..."
+		sig=${tok##*.}
+		[ ${#sig} -ge 16 ] && grep -q -F -- "$sig" "$log" && t_fail "a token signature appears in the log"
+		payload=$(printf '%s' "$tok" | cut -d. -f2)
+		[ ${#payload} -ge 16 ] && grep -q -F -- "$payload" "$log" && t_fail "a token payload appears in the log"
+	done <"$2"
+	[ "$n" -ge "$3" ] || t_fail "only $n tokens recorded, want $3 at least"
+	for k in "$IT_KEYDIR"/*.key; do
+		key=$(tr -d '\n' <"$k")
+		grep -q -F -- "$key" "$log" && t_fail "key $(basename "$k") appears in the log"
+	done
+	grep -q -F -- "$(cat "$IT_DB_PASSFILE")" "$log" && t_fail "the DB password appears in the log"
+	grep -qi -E 'DELETE FROM|SELECT 1 FROM' "$log" && t_fail "SQL text appears in the log"
+	t_note "$log: $(wc -l <"$log") lines, $n tokens checked"
 }
 
 # it_mint ARGS... — one token from `mint` (on stdout), remembered.
@@ -496,22 +522,72 @@ it_mint() {
 
 # ---------------------------------------------------------------- HTTP
 
-# it_http METHOD PATH [curl args...] — sets H_STATUS H_BODY H_TIME and the
-# header file H_HEADERS; read headers with it_hdr.
+# it_http [OPTIONS] METHOD PATH [curl args...] — one request, sent by curl:
+# the suite's one way of making a request and reading its answer. Sets
+# H_STATUS (000: no answer), H_TIME (seconds) and H_RC (curl's exit
+# status); unless --status-only, also H_BODY (the body's bytes as they
+# came, up to a NUL), H_BODY_BYTES and the header file H_HEADERS (read it
+# with it_hdr). Options, before METHOD:
+#   --base URL       send to URL instead of IT_BASE (another server or port)
+#   --max-time SECS  give up after SECS (default 20): H_STATUS 000
+#   --status-only    keep neither headers nor body, write no file: for
+#                    polls and for requests that run at once (it_http_bg)
 it_http() {
-	local method=$1 path=$2 out
+	local base=${IT_BASE:-} max=20 only=0 method path out err keep
+	while :; do
+		case $1 in
+		--base) base=$2; shift 2 ;;
+		--max-time) max=$2; shift 2 ;;
+		--status-only) only=1; shift ;;
+		*) break ;;
+		esac
+	done
+	method=$1 path=$2
 	shift 2
-	H_HEADERS=$IT_DIR/last.headers
-	: >"$H_HEADERS"
-	: >"$IT_DIR/last.body"
-	out=$(curl -sS --noproxy '*' --max-time 20 -X "$method" \
-		-D "$H_HEADERS" -o "$IT_DIR/last.body" \
-		-w '%{http_code} %{time_total}' "$@" "$IT_BASE$path" 2>"$IT_DIR/last.curlerr")
+	if [ "$only" = 1 ]; then
+		keep=(-o /dev/null) err=/dev/null
+	else
+		H_HEADERS=$IT_DIR/last.headers
+		: >"$H_HEADERS"
+		: >"$IT_DIR/last.body"
+		keep=(-D "$H_HEADERS" -o "$IT_DIR/last.body") err=$IT_DIR/last.curlerr
+	fi
+	out=$(curl -sS --noproxy '*' --max-time "$max" -X "$method" "${keep[@]}" \
+		-w '%{http_code} %{time_total}' "$@" "$base$path" 2>"$err")
+	H_RC=$?
+	if [ "$only" != 1 ]; then
+		H_BODY=
+		IFS= read -r -d '' H_BODY <"$IT_DIR/last.body"
+		H_BODY_BYTES=$(wc -c <"$IT_DIR/last.body")
+	fi
 	H_STATUS=${out%% *}
 	H_TIME=${out#* }
-	H_BODY=$(cat "$IT_DIR/last.body")
-	H_BODY_BYTES=$(wc -c <"$IT_DIR/last.body")
 	return 0
+}
+
+# it_http_bg OUT [OPTIONS] METHOD PATH [curl args...] — it_http
+# --status-only in the background (for requests that must run at once,
+# or one in flight while the test does something else); OUT gets the
+# status and a newline. $! is its process: `wait` for it.
+it_http_bg() {
+	local out=$1
+	shift
+	(
+		it_http --status-only "$@"
+		printf '%s\n' "$H_STATUS" >"$out"
+	) &
+}
+
+# it_http_config MAX CONFIG [curl args...] — every transfer of the curl
+# config file CONFIG (one request each, separated by "next"), MAX at a
+# time, by one curl: what the transfers' write-out prints goes to stdout.
+# For load: thousands of requests without a process each (and without
+# curl's progress meter, which -s alone does not keep off). The curl args
+# come before CONFIG (curl applies them to its first transfer).
+it_http_config() {
+	local max=$1 cfg=$2
+	shift 2
+	curl -s --no-progress-meter --noproxy '*' "$@" --parallel --parallel-max "$max" --config "$cfg"
 }
 
 # it_hdr NAME — value of the (last) response header NAME, CR stripped.

@@ -76,7 +76,11 @@ pr_serving_pids() {
 pr_log_count() { grep -c -E -- "$2" "$1" 2>/dev/null; }
 
 # pr_log_has_n LOG ERE N — at least N matching lines.
-pr_log_has_n() { [ "$(pr_log_count "$1" "$2")" -ge "$3" ]; }
+pr_log_has_n() {
+	local n
+	n=$(pr_log_count "$1" "$2") # nothing while LOG does not exist yet
+	[ "${n:-0}" -ge "$3" ]
+}
 
 # pr_wait_exit PID SECS — wait for our child PID to end; sets PR_RC
 # (its exit status) and returns 0, or returns 1 when it is still running.
@@ -124,7 +128,8 @@ pr_sessions() {
 # session of the SESSIONS file (minted offline by the admin tool, with CONF's
 # keys); OUT lines: "SID REQUEST_ID TOKEN". Not added to IT_DIR/tokens: they
 # only reach the case's own processes, whose logs the case checks itself
-# (pr_no_tokens_in); t_zz_audit checks the suite worker's log.
+# (pr_no_tokens_in); the run script checks the suite worker's log
+# (it_expect_log_clean).
 pr_tokens() {
 	local in=$1 user=$2 out=$3 conf=${4:-$IT_CONF} kid=${5:-} sid rid tok
 	: >"$out"
@@ -149,25 +154,26 @@ pr_sids_left() {
 
 # ---------------------------------------------------------------- load
 
-# pr_post BASE TOKEN [REQUEST_ID] — one logout; prints "CODE TIME".
+# pr_post BASE TOKEN [REQUEST_ID] [ENDPOINT] — one logout (or POST of
+# ENDPOINT, e.g. logout-all); prints "CODE TIME".
 pr_post() {
-	curl -s --noproxy '*' --max-time 10 -o /dev/null -w '%{http_code} %{time_total}' \
-		-X POST "$1$PR_P/logout" -H "Authorization: Bearer $2" ${3:+-H "X-Request-Id: $3"} \
-		2>/dev/null
+	it_http --base "$1" --max-time 10 --status-only POST "$PR_P/${4:-logout}" \
+		-H "Authorization: Bearer $2" ${3:+-H "X-Request-Id: $3"}
+	printf '%s %s' "$H_STATUS" "$H_TIME"
 }
 
-# pr_load BASE TOKENS OUT [STOPFILE] [SECS] — one client: a logout for each
-# line of TOKENS, in order, one at a time; OUT gets "SID RID CODE TIME" per
-# answer. Stops early when STOPFILE exists or after SECS (default 30).
-# Run it in the background: `pr_load ... &`.
+# pr_load BASE TOKENS OUT [STOPFILE] [SECS] [ENDPOINT] — one client: a
+# logout (or POST of ENDPOINT) for each line of TOKENS, in order, one at a
+# time; OUT gets "SID RID CODE TIME" per answer. Stops early when STOPFILE
+# exists or after SECS (default 30). Run it in the background: `pr_load ... &`.
 pr_load() {
-	local base=$1 in=$2 out=$3 stop=${4:-} secs=${5:-30} deadline sid rid tok r
+	local base=$1 in=$2 out=$3 stop=${4:-} secs=${5:-30} ep=${6:-logout} deadline sid rid tok r
 	deadline=$((SECONDS + secs))
 	: >"$out"
 	while read -r sid rid tok; do
 		[ -n "$stop" ] && [ -e "$stop" ] && break
 		[ "$SECONDS" -ge "$deadline" ] && break
-		r=$(pr_post "$base" "$tok" "$rid")
+		r=$(pr_post "$base" "$tok" "$rid" "$ep")
 		printf '%s %s %s\n' "$sid" "$rid" "${r:-000 0}" >>"$out"
 	done <"$in"
 }
@@ -221,8 +227,8 @@ pr_no_tokens_in() {
 # pr_http_ready BASE SECS — the chain behind BASE answers a bare POST /logout
 # with 401 (worker reached), within SECS.
 pr_answers_401() {
-	[ "$(curl -s --noproxy '*' --max-time 3 -o /dev/null -w '%{http_code}' \
-		-X POST "$1$PR_P/logout" 2>/dev/null)" = 401 ]
+	it_http --base "$1" --max-time 3 --status-only POST "$PR_P/logout"
+	[ "$H_STATUS" = 401 ]
 }
 pr_http_ready() { it_wait_until "$2" pr_answers_401 "$1"; }
 

@@ -30,7 +30,7 @@ srv_track() { printf '%s %s\n' "$1" "$2" >>"$SRV_PIDS"; }
 srv_descendants() {
 	local f line rest pid ppid
 	for f in /proc/[0-9]*/stat; do
-		read -r line <"$f" 2>/dev/null || continue
+		read -r line 2>/dev/null <"$f" || continue
 		pid=${line%% *}
 		rest=${line##*) } # after "(comm) ": state ppid ...
 		ppid=${rest#* }
@@ -205,9 +205,9 @@ srv_config_prefixed() {
 
 # srv_http BASE METHOD PATH [curl args...] — it_http against BASE.
 srv_http() {
-	local IT_BASE=$1
+	local base=$1
 	shift
-	it_http "$@"
+	it_http --base "$base" "$@"
 }
 
 # srv_ready BASE PATH SECONDS PID LOGS... — the chain answers: a 401 to a
@@ -217,8 +217,8 @@ srv_ready() {
 	shift 4
 	deadline=$((SECONDS + secs))
 	while :; do
-		code=$(curl -s --noproxy '*' --max-time 3 -o /dev/null -w '%{http_code}' \
-			-X POST -H 'Content-Length: 0' "$base$path" 2>/dev/null)
+		it_http --base "$base" --max-time 3 --status-only POST "$path" -H 'Content-Length: 0'
+		code=$H_STATUS
 		[ "$code" = 401 ] && return 0
 		if ! it_alive "$pid" || [ "$SECONDS" -ge "$deadline" ]; then
 			it_log "no 401 from POST $base$path within $secs s (last status '$code', pid $pid)"
@@ -233,7 +233,8 @@ srv_ready() {
 
 # srv_port_answers PORT — something answers HTTP on 127.0.0.1:PORT.
 srv_port_answers() {
-	curl -s --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null
+	it_http --base "http://127.0.0.1:$1" --max-time 2 --status-only GET /
+	[ "$H_RC" = 0 ]
 }
 
 # srv_unix_conns SOCK — inodes of the accepted (worker-side) connections of

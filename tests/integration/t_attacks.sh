@@ -73,18 +73,6 @@ audit_reason() {
 	[[ $line =~ \"reason\":\"([^\"]*)\" ]] && printf '%s' "${BASH_REMATCH[1]}"
 }
 
-# quick_http BASE PATH CURL-ARGS... — it_http with fewer forks: H_STATUS,
-# H_BODY, H_HEADERS.
-quick_http() {
-	local base=$1 path=$2
-	shift 2
-	H_HEADERS=$IT_DIR/attacks.headers
-	H_STATUS=$(curl -sS --noproxy '*' --max-time 20 -X POST -D "$H_HEADERS" \
-		-o "$IT_DIR/attacks.body" -w '%{http_code}' "$@" "$base$path" 2>"$IT_DIR/last.curlerr")
-	H_BODY=
-	IFS= read -r -d '' H_BODY <"$IT_DIR/attacks.body"
-}
-
 # refused LABEL TOKEN [REASON] — 401 invalid_token, the audit reason (when
 # given) as named. The token is checked before the routes part, so the
 # calls alternate between /logout and /logout-all (half the requests, both
@@ -107,7 +95,7 @@ refused() {
 		n=${#T_FAILS[@]}
 		printf -v rid '%04x%04x-%04x-4%03x-a%03x-%04x%04x%04x' $RANDOM $RANDOM $RANDOM \
 			$((RANDOM & 4095)) $((RANDOM & 4095)) $RANDOM $RANDOM $RANDOM
-		quick_http "$base" "$P/$path" -H "Authorization: Bearer $t" -H "X-Request-Id: $rid"
+		it_http --base "$base" POST "$P/$path" -H "Authorization: Bearer $t" -H "X-Request-Id: $rid"
 		if [ "$H_STATUS" != 401 ]; then
 			t_fail "$label (/$path): got $H_STATUS, want 401: $(printf '%s' "$H_BODY" | head -c 200)"
 			continue
@@ -141,7 +129,7 @@ expect_401() {
 accepted() {
 	local base=${BASE:-$IT_BASE}
 	it_remember_token "$2"
-	IT_BASE=$base it_http POST "$P/logout" -H "Authorization: Bearer $2"
+	it_http --base "$base" POST "$P/logout" -H "Authorization: Bearer $2"
 	expect_eq "$H_STATUS" 204 "$1: status"
 	expect_count "session_hash = UNHEX(SHA2('$3', 256))" 0
 }

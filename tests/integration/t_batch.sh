@@ -41,7 +41,7 @@ cat "$IT_DIR"/b.once.t "$IT_DIR"/b.twice.t "$IT_DIR"/b.twice.t "$IT_DIR"/b.other
 		printf "url = \"%s?s=%s\"\nrequest = POST\nheader = \"Authorization: Bearer %s\"\n", u, $1, $3
 		printf "output = /dev/null\nwrite-out = \"%%{url} %%{http_code}\\\\n\"\n" }'>"$IT_DIR/b.curl"
 before=$(com_delete)
-curl -s --noproxy '*' --max-time 60 -Z --parallel-max 16 -K "$IT_DIR/b.curl" | sed -n 's/.*[?]s=\([^ ]*\) \([0-9]*\)$/\1 - \2 0/p' >"$IT_DIR/b.out"
+it_http_config 16 "$IT_DIR/b.curl" --max-time 60 | sed -n 's/.*[?]s=\([^ ]*\) \([0-9]*\)$/\1 - \2 0/p' >"$IT_DIR/b.out"
 after=$(com_delete)
 outs=("$IT_DIR"/b.out)
 expect_eq "$(pr_lines "${outs[@]}")" 900 "answers"

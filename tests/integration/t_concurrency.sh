@@ -4,16 +4,15 @@
 
 P=/api/v1/auth
 
-# par_post ENDPOINT OUTDIR TOKEN... — one background curl per token; status
-# codes land in OUTDIR/N.
+# par_post ENDPOINT OUTDIR TOKEN... — all at once, one request per token;
+# status codes land in OUTDIR/N.
 par_post() {
 	local ep=$1 out=$2 i=0 tok
 	shift 2
 	mkdir -p "$out"
 	for tok in "$@"; do
 		i=$((i + 1))
-		curl -s --noproxy '*' --max-time 20 -o /dev/null -w '%{http_code}\n' \
-			-X POST "$IT_BASE$P/$ep" -H "Authorization: Bearer $tok" >"$out/$i" 2>/dev/null &
+		it_http_bg "$out/$i" POST "$P/$ep" -H "Authorization: Bearer $tok"
 	done
 	wait
 }

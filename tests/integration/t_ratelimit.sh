@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: ISC
-# t_ratelimit.sh — the host-wide rate limit of seeds 001 and 004 (60
-# requests a minute), deploy/profiles/native.conf under --workers 2: the
+# t_ratelimit.sh — the host-wide rate limit of the native and sanctum
+# profiles (README "Compatibility", "Rate limiting": 60 requests a minute), deploy/profiles/native.conf under --workers 2: the
 # 61st request of one user within the minute is 429 in the envelope with
 # Retry-After and no database write, whichever process serves it (the state
 # is one memory-mapped file); another user is unaffected; refused tokens

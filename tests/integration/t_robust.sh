@@ -77,7 +77,7 @@ else
 		}' | sed -e 's/^-H /header = /' -e '/^$/d' | sed '$d' >"$3"
 	}
 	run_cfg() { # run_cfg CFG OUT — all requests, 8 at a time, status per line
-		curl -s --noproxy '*' --parallel --parallel-max 8 --config "$1" >"$2" 2>>"$IT_DIR/robust.curl.err"
+		it_http_config 8 "$1" >"$2" 2>>"$IT_DIR/robust.curl.err"
 	}
 	mkcfg 0 "$WARM" "$IT_DIR/rb.warm.cfg"
 	mkcfg "$WARM" "$N" "$IT_DIR/rb.main.cfg"

@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: ISC
-# t_seed_000_fastapi.sh — pins ../shared seed 000_6f68a069c56da82a.txt
-# ("Auth Logout All Endpoint", FastAPI) with deploy/profiles/fastapi.conf
+# t_seed_000_fastapi.sh — the fastapi profile (README "Compatibility": a
+# FastAPI app's logout-all endpoint) with deploy/profiles/fastapi.conf
 # against sql/compat/fastapi.sql: PyJWT-signed HS256 tokens (sub = username)
 # with a 64-hex SECRET_KEY string as the key; logout-all revokes every
-# refresh token of the user in one UPDATE; every 401 is "Could not validate
-# credentials" with WWW-Authenticate: Bearer; 503 and 500 as the seed words them.
+# refresh token of the user in one UPDATE and answers 200
+# {"message":"Successfully logged out from all devices"}; every 401 is
+# {"detail":"Could not validate credentials"} with WWW-Authenticate: Bearer;
+# only logout-all is served; an unreachable database is 503
+# {"detail":"Service temporarily unavailable"}, any other failure 500
+# {"detail":"Logout failed"}, and neither revokes anything.
 
 . "$top_srcdir/tests/integration/procs.sh"
 . "$top_srcdir/tests/integration/compat.sh"
@@ -37,7 +41,7 @@ expect_no_cred() {
 up=0
 cp_up fastapi && up=1
 
-t_begin "seed 000: logout-all revokes every refresh token of the user, 200 with the exact body" keep
+t_begin "fastapi: logout-all revokes every refresh token of the user, 200 with the exact body" keep
 [ "$up" = 1 ] || t_fail "fastapi profile did not start"
 seed_users
 tok=$(cp_pyjwt testuser 900)
@@ -54,13 +58,13 @@ expect_status 200
 cp_expect_body "$ALL_OK"
 t_end
 
-t_begin "seed 000: the testing example (expired token from 2023, signature 'example') is 401 Could not validate credentials" keep
+t_begin "fastapi: a hand-made sample token (expired in 2023, signature 'example') is 401 Could not validate credentials" keep
 seed_users
 cp_http POST $P/logout-all -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ0ZXN0dXNlciIsImV4cCI6MTY5NjE2MDAwMH0.example'
 expect_no_cred
 t_end
 
-t_begin "seed 000: 401 for a missing, invalid, expired token and for a user that does not exist" keep
+t_begin "fastapi: 401 for a missing, invalid, expired token and for a user that does not exist" keep
 seed_users
 cp_http POST $P/logout-all
 expect_no_cred
@@ -75,13 +79,13 @@ cp_http POST $P/logout-all -H "Authorization: Bearer $(IT_KEYDIR=$IT_DIR/nokeys;
 expect_no_cred
 t_end
 
-t_begin "seed 000: only logout-all is served by this profile (logout: 404 {\"detail\":\"Not Found\"})" keep
+t_begin "fastapi: only logout-all is served by this profile (logout: 404 {\"detail\":\"Not Found\"})" keep
 cp_http POST $P/logout -H "Authorization: Bearer $(cp_pyjwt testuser 900)"
 expect_status 404
 cp_expect_body '{"detail":"Not Found"}'
 t_end
 
-t_begin "seed 000: 500 {\"detail\":\"Logout failed\"} on an unexpected error during revocation; nothing revoked" keep
+t_begin "fastapi: 500 {\"detail\":\"Logout failed\"} on an unexpected error during revocation; nothing revoked" keep
 seed_users
 cp_sql "CREATE TRIGGER refuse_revoke BEFORE UPDATE ON refresh_tokens FOR EACH ROW
 	SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'"
@@ -92,7 +96,7 @@ cp_expect_body '{"detail":"Logout failed"}'
 expect_eq "$(live 1)" 3 "testuser's live refresh tokens"
 t_end
 
-t_begin "seed 000: 503 {\"detail\":\"Service temporarily unavailable\"} when the database cannot be reached; nothing revoked" keep
+t_begin "fastapi: 503 {\"detail\":\"Service temporarily unavailable\"} when the database cannot be reached; nothing revoked" keep
 seed_users
 down=$IT_DIR/fastapi-down.conf
 port=$(it_free_port)

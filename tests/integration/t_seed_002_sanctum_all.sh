@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
-# t_seed_002_sanctum_all.sh — pins ../shared seed 002_51fed5c6156d7ff4.txt
-# ("POST /api/v1/auth/logout", Laravel Sanctum, revoke all tokens) with
-# deploy/profiles/sanctum-all.conf against Laravel's personal_access_tokens
+# t_seed_002_sanctum_all.sh — the sanctum-all profile (README
+# "Compatibility": a Laravel Sanctum app whose POST /api/v1/auth/logout
+# revokes all of the user's tokens) with deploy/profiles/sanctum-all.conf against Laravel's personal_access_tokens
 # (sql/compat/laravel-sanctum.sql): 200 {"message":"Successfully logged out"}
 # and every token of the user deleted; 401 {"message":"Unauthenticated."} for
 # no header, an invalid, expired, revoked or malformed token; immediate
@@ -28,7 +28,7 @@ up=0
 cp_up sanctum-all && up=1
 u=$((RANDOM % 100000 + 1000)) v=$((u + 1))
 
-t_begin "seed 002: tokens are Laravel's: <id>|<40 alphanumerics><crc32b>, the row holds hex SHA-256 of the part after '|'" keep
+t_begin "sanctum-all: tokens are Laravel's: <id>|<40 alphanumerics><crc32b>, the row holds hex SHA-256 of the part after '|'" keep
 [ "$up" = 1 ] || t_fail "sanctum-all profile did not start"
 cp_token "$u"
 expect_match "$T_TOKEN" "$T_ID\\|[A-Za-z0-9]{40}[0-9a-f]{8}" "token shape"
@@ -39,7 +39,7 @@ expect_eq "$(/usr/bin/python3 -c 'import sys, zlib; r = sys.argv[1]; print(forma
 expect_eq "$(cp_sql "SELECT CONCAT(tokenable_type, ' ', abilities, ' ', ISNULL(expires_at)) FROM personal_access_tokens WHERE id = $T_ID")" 'App\Models\User ["*"] 1' "row as Laravel writes it"
 t_end
 
-t_begin "seed 002: logout revokes every token of the user (200, exact body); other users keep theirs" keep
+t_begin "sanctum-all: logout revokes every token of the user (200, exact body); other users keep theirs" keep
 cp_token "$u"; a=$T_TOKEN
 cp_laravel_token "$u"; b=$T_TOKEN
 cp_token "$v"; theirs=$T_TOKEN
@@ -53,7 +53,7 @@ expect_eq "$(tokens_of "$u")" 0 "tokens of the user after"
 expect_eq "$(tokens_of "$v")" 1 "tokens of another user"
 t_end
 
-t_begin "seed 002: immediate effect: every revoked token is 401 Unauthenticated. at once" keep
+t_begin "sanctum-all: immediate effect: every revoked token is 401 Unauthenticated. at once" keep
 cp_http POST $P/logout -H "Authorization: Bearer $a"
 expect_unauth
 cp_http POST $P/logout -H "Authorization: Bearer $b"
@@ -61,7 +61,7 @@ expect_unauth
 expect_eq "$(tokens_of "$v")" 1 "tokens of another user"
 t_end
 
-t_begin "seed 002: 401 Unauthenticated. for no header, the document's example token, a wrong secret, an expired token, a bad format" keep
+t_begin "sanctum-all: 401 Unauthenticated. for no header, a placeholder token ('1|abc123def456...'), a wrong secret, an expired token, a bad format" keep
 cp_http POST $P/logout
 expect_unauth
 cp_http POST $P/logout -H 'Authorization: Bearer 1|abc123def456...'
@@ -85,7 +85,7 @@ expect_unauth
 expect_eq "$(tokens_of "$v")" 2 "the user's tokens after the refusals (live + expired)"
 t_end
 
-t_begin "seed 002: logout is not rate limited: 70 refused attempts, no 429, no X-RateLimit headers" keep
+t_begin "sanctum-all: logout is not rate limited: 70 refused attempts, no 429, no X-RateLimit headers" keep
 n429=0
 for i in $(seq 1 70); do
 	cp_http POST $P/logout -H "Authorization: Bearer 1|nosuchtoken$i"
@@ -98,7 +98,7 @@ expect_status 200
 expect_eq "$(tokens_of "$v")" 0 "tokens of the user after logout"
 t_end
 
-t_begin "seed 002: only logout is served (logout-all 404 {\"message\":\"Not Found\"})" keep
+t_begin "sanctum-all: only logout is served (logout-all 404 {\"message\":\"Not Found\"})" keep
 cp_token "$u"
 cp_http POST $P/logout-all -H "Authorization: Bearer $T_TOKEN"
 expect_status 404
@@ -106,7 +106,7 @@ cp_expect_body '{"message":"Not Found"}'
 expect_eq "$(tokens_of "$u")" 1 "tokens after"
 t_end
 
-t_begin "seed 002: sanctum.expiration (minutes since created_at) and token_prefix are honoured like Laravel's" keep
+t_begin "sanctum-all: sanctum.expiration (minutes since created_at) and token_prefix are honoured like Laravel's" keep
 conf=$IT_DIR/sanctum-all-exp.conf
 it_profile_config sanctum-all "$conf"
 sed -i -e 's/^expiration = .*/expiration = 60/' -e 's/^token_prefix =.*/token_prefix = laravel_/' "$conf"
@@ -126,7 +126,7 @@ else
 fi
 t_end
 
-t_begin "seed 002: update_last_used = yes stamps last_used_at before the tokens go" keep
+t_begin "sanctum-all: update_last_used = yes stamps last_used_at before the tokens go" keep
 conf=$IT_DIR/sanctum-all-touch.conf
 it_profile_config sanctum-all "$conf"
 sed -i 's/^update_last_used = .*/update_last_used = yes/' "$conf"

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: ISC
-# t_seed_003_story.sh — pins ../shared seed 003_889b91a41dfecd60.txt (Story
-# 9.7 "Logout Endpoint", native profile, deploy/profiles/native.conf), its six
-# acceptance criteria: Bearer required; the current session deleted from
-# user_sessions; refresh_token ends that specific session; all_devices=true
-# ends every session of the user; 204 No Content; 401 for an invalid or
-# missing access token (and for an invalid or expired refresh token).
+# t_seed_003_story.sh — the logout endpoint of the native profile
+# (deploy/profiles/native.conf; README "The endpoint contract") as a user
+# story: Bearer required; the current session deleted from user_sessions;
+# a refresh_token in the LogoutRequest body ends that specific session;
+# all_devices=true ends every session of the user; 204 No Content; 401 for
+# an invalid or missing access token (and for an invalid or expired refresh
+# token); a malformed body refused before anything is deleted.
 
 . "$top_srcdir/tests/integration/procs.sh"
 . "$top_srcdir/tests/integration/compat.sh"
@@ -18,7 +19,7 @@ up=0
 cp_up native && up=1
 u=$((RANDOM % 100000 + 1000))
 
-t_begin "seed 003 AC1, AC6: Bearer required: none or an invalid one is 401, nothing deleted" keep
+t_begin "native logout: Bearer required: none or an invalid one is 401, nothing deleted" keep
 [ "$up" = 1 ] || t_fail "native profile did not start"
 login "$u"
 cp_http POST $P/logout
@@ -30,7 +31,7 @@ expect_error 401 UNAUTHORIZED
 expect_eq "$(pr_sid_count "$S_SID")" 1 "the session is still there"
 t_end
 
-t_begin "seed 003 AC2, AC5: the current session is deleted from user_sessions, 204 No Content" keep
+t_begin "native logout: the current session is deleted from user_sessions, 204 No Content" keep
 sid=$S_SID
 login "$u"
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS"
@@ -40,7 +41,7 @@ expect_eq "$(pr_sid_count "$S_SID")" 0 "the bearer's session"
 expect_eq "$(pr_sid_count "$sid")" 1 "the user's other session"
 t_end
 
-t_begin "seed 003 AC3: refresh_token invalidates that specific session (LogoutRequest body), 204" keep
+t_begin "native logout: refresh_token invalidates that specific session (LogoutRequest body), 204" keep
 login "$u"
 other_refresh=$S_REFRESH other_sid=$S_SID
 login "$u"
@@ -53,7 +54,7 @@ cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d "{\"refre
 expect_status 204
 t_end
 
-t_begin "seed 003: an invalid or expired refresh token is 401; nothing deleted" keep
+t_begin "native logout: an invalid or expired refresh token is 401; nothing deleted" keep
 n=$(it_db_count "user_id = $u")
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d "{\"refresh_token\":\"${other_refresh}x\"}"
 expect_error 401 UNAUTHORIZED
@@ -63,7 +64,7 @@ expect_error 401 UNAUTHORIZED
 expect_eq "$(it_db_count "user_id = $u")" "$n" "sessions of the user"
 t_end
 
-t_begin "seed 003 AC4: all_devices=true deletes every session of the user, 204" keep
+t_begin "native logout: all_devices=true deletes every session of the user, 204" keep
 login "$u"
 n=$(it_db_count "user_id = $u")
 login "$((u + 1))"
@@ -74,7 +75,7 @@ login "$((u + 1))"
 expect_eq "$(it_db_count "user_id = $u")" "$n" "another user's sessions"
 t_end
 
-t_begin "seed 003: a malformed LogoutRequest is refused before any delete (400 / 422 naming the field)" keep
+t_begin "native logout: a malformed LogoutRequest is refused before any delete (400 / 422 naming the field)" keep
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d '{"all_devices":"yes"}'
 expect_error 422 VALIDATION_ERROR '{"all_devices":["must be a boolean"]}'
 cp_http POST $P/logout -H "Authorization: Bearer $S_ACCESS" -H "$J" -d '{"refresh_token":'

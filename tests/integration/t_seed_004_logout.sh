@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: ISC
-# t_seed_004_logout.sh — pins ../shared seed 004_299871a0cf44ff29.txt
-# ("Auth: Logout"): revoke only the current session or token, 204 without a
-# body; 401 in the error envelope for a wrong, expired or missing token and
-# for a token already logged out ("Token already invalid = must respond
-# 401"); the idempotent alternative (already_logged_out = 204) for clients
-# that retry. Replayed against the native and the sanctum profile.
+# t_seed_004_logout.sh — the logout contract of the native and sanctum
+# profiles (README "The endpoint contract", "Compatibility"): revoke only
+# the current session or token, 204 without a body; 401 in the error
+# envelope for a wrong, expired or missing token and for a token already
+# logged out; rate-limit headers on every answer; the idempotent
+# alternative (already_logged_out = 204) for clients that retry. Replayed
+# against the native and the sanctum profile.
 
 . "$top_srcdir/tests/integration/procs.sh"
 . "$top_srcdir/tests/integration/compat.sh"
@@ -17,7 +18,7 @@ for profile in native sanctum; do
 	cp_up "$profile" && up=1
 	u=$((RANDOM % 100000 + 1000))
 
-	t_begin "seed 004 ($profile): logout revokes the current token only: 204, no body" keep
+	t_begin "logout ($profile): logout revokes the current token only: 204, no body" keep
 	[ "$up" = 1 ] || t_fail "$profile profile did not start"
 	"cp_${profile}_login" "$u"
 	other=$TOK
@@ -30,7 +31,7 @@ for profile in native sanctum; do
 	expect_eq "$("cp_${profile}_count" "$u")" 1 "the user's other session is kept"
 	t_end
 
-	t_begin "seed 004 ($profile): token already invalid must respond 401; the other token still logs out" keep
+	t_begin "logout ($profile): token already invalid must respond 401; the other token still logs out" keep
 	cp_http POST $P/logout -H "Authorization: Bearer $TOK"
 	expect_error 401 UNAUTHORIZED
 	expect_eq "$("cp_${profile}_count" "$u")" 1 "sessions after the refused retry"
@@ -39,7 +40,7 @@ for profile in native sanctum; do
 	expect_eq "$("cp_${profile}_count" "$u")" 0 "sessions at the end"
 	t_end
 
-	t_begin "seed 004 ($profile): wrong token, expired token, no token: 401 in the envelope, nothing deleted" keep
+	t_begin "logout ($profile): wrong token, expired token, no token: 401 in the envelope, nothing deleted" keep
 	"cp_${profile}_login" "$u"
 	cp_http POST $P/logout -H "Authorization: Bearer ${TOK%?}"
 	expect_error 401 UNAUTHORIZED
@@ -53,7 +54,7 @@ for profile in native sanctum; do
 	expect_eq "$("cp_${profile}_count" "$u")" "$([ "$profile" = native ] && echo 1 || echo 2)" "sessions after the refusals"
 	t_end
 
-	t_begin "seed 004 ($profile): every answer carries X-RateLimit-Limit 60 and a falling X-RateLimit-Remaining" keep
+	t_begin "logout ($profile): every answer carries X-RateLimit-Limit 60 and a falling X-RateLimit-Remaining" keep
 	"cp_${profile}_login" "$u"
 	first=$TOK
 	"cp_${profile}_login" "$u"
@@ -69,7 +70,7 @@ for profile in native sanctum; do
 	pr_cleanup
 done
 
-t_begin "seed 004 (native, already_logged_out = 204): a retried logout is an idempotent 204; a forged token is still 401"
+t_begin "logout (native, already_logged_out = 204): a retried logout is an idempotent 204; a forged token is still 401"
 conf=$IT_DIR/native-idem.conf
 it_profile_config native "$conf"
 sed -i 's/^already_logged_out = .*/already_logged_out = 204/' "$conf"

@@ -128,9 +128,8 @@ if SRV_THREADS=4 srv_worker_spawn "$d" "$IT_CONF" && kc_worker=$SRV_WORKER_PID &
 	pids=()
 	rm -rf "$d/par"; mkdir -p "$d/par"
 	for i in "${!toks[@]}"; do
-		curl -s --noproxy '*' --max-time 20 -o /dev/null -w '%{http_code}\n' -X POST \
-			-H "Authorization: Bearer ${toks[$i]}" -H 'Content-Length: 0' \
-			"$SRV_BASE$P/logout" >"$d/par/$i" 2>/dev/null &
+		it_http_bg "$d/par/$i" --base "$SRV_BASE" POST "$P/logout" \
+			-H "Authorization: Bearer ${toks[$i]}" -H 'Content-Length: 0'
 		pids+=($!)
 	done
 	wait "${pids[@]}"

@@ -44,8 +44,7 @@ holder() { it_sql -N -B -e "SELECT ID FROM information_schema.PROCESSLIST WHERE 
 locked() { [ -n "$(holder)" ]; }
 waiting() { [ "$(it_sql -N -B -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DELETE FROM user_sessions%'")" -ge 1 ]; }
 if it_wait_until 10 locked; then
-	curl -s --noproxy '*' --max-time 30 -o "$IT_DIR/inflight.body" -w '%{http_code}' \
-		-X POST "$IT_BASE$P/logout" -H "Authorization: Bearer $a" >"$IT_DIR/inflight.code" &
+	it_http_bg "$IT_DIR/inflight.code" --max-time 30 POST "$P/logout" -H "Authorization: Bearer $a"
 	curlpid=$!
 	if it_wait_until 10 waiting; then
 		kill -TERM "$wpid"
@@ -59,8 +58,8 @@ if it_wait_until 10 locked; then
 		expect_count "session_hash = UNHEX(SHA2('$a_sid', 256))" 0
 	else
 		t_fail "the worker's DELETE never showed up waiting on the lock"
-		kill "$curlpid" 2>/dev/null
 		it_sql -e "KILL $(holder)"
+		wait "$curlpid"
 	fi
 else
 	t_fail "could not take the row lock: $(cat "$IT_DIR/lock.out")"

@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: ISC
-# t_zz_audit.sh — the audit trail on the worker's stderr. Runs last (by name)
-# so the token check covers every token the suite has handled.
+# t_audit.sh — the audit trail on the worker's stderr (README "Audit log"):
+# one JSON line per request with every field, a hostile User-Agent kept
+# inside its line, and none of the tokens this file sends (accepted,
+# refused, expired, in a body) nor a key, the password or SQL text in the
+# log. Whether any token of the whole run reached the log is the run
+# script's last check (tests/integration/run), after every case file.
 
 P=/api/v1/auth
+# the tokens this file handles: those it_remember_token records from here on
+tokens_from=$(($(wc -l <"$IT_DIR/tokens") + 1))
 FIELDS='time event user sessions client_ip user_agent trace_id status reason'
 
 # audit_line TRACE_ID — the one log line carrying that trace id.
@@ -49,6 +55,7 @@ r2=$(it_uuid_new)
 it_http POST $P/logout-all -H "Authorization: Bearer $b" -H "X-Request-Id: $r2" -A 'it-agent/1.0'
 expect_status 200
 r3=$(it_uuid_new)
+it_remember_token garbage.token.here
 it_http POST $P/logout -H "Authorization: Bearer garbage.token.here" -H "X-Request-Id: $r3"
 expect_status 401
 r4=$(it_uuid_new)
@@ -81,22 +88,19 @@ expect_audit "$r" logout 204 42 1
 t_end
 
 t_begin "log hygiene: no token, signature or key text in the worker log"
-n=0
-while IFS= read -r tok; do
-	[ -n "$tok" ] || continue
-	n=$((n + 1))
-	grep -q -F -- "$tok" "$IT_WORKER_LOG" && t_fail "a token appears in the log: ${tok:0:20}..."
-	sig=${tok##*.}
-	[ ${#sig} -ge 16 ] && grep -q -F -- "$sig" "$IT_WORKER_LOG" && t_fail "a token signature appears in the log"
-	payload=$(printf '%s' "$tok" | cut -d. -f2)
-	[ ${#payload} -ge 16 ] && grep -q -F -- "$payload" "$IT_WORKER_LOG" && t_fail "a token payload appears in the log"
-done <"$IT_DIR/tokens"
-[ "$n" -gt 10 ] || t_fail "only $n tokens recorded: the suite did not run?"
-for k in "$IT_KEYDIR"/*.key; do
-	key=$(tr -d '\n' <"$k")
-	grep -q -F -- "$key" "$IT_WORKER_LOG" && t_fail "key $(basename "$k") appears in the log"
-done
-grep -q -F -- "$(cat "$IT_DB_PASSFILE")" "$IT_WORKER_LOG" && t_fail "the DB password appears in the log"
-grep -qi -E 'DELETE FROM|SELECT 1 FROM' "$IT_WORKER_LOG" && t_fail "SQL text appears in the log"
-t_note "worker log: $(wc -l <"$IT_WORKER_LOG") lines, $n tokens checked"
+it_session 44; a=$S_ACCESS; a_sid=$S_SID
+# refused for a reason the worker logs: expired, then its signature altered
+expired=$(it_mint --sub 44 --sid "$a_sid" --exp-in -30) || t_fail "could not mint an expired token"
+r=$(it_uuid_new)
+it_http POST $P/logout -H "Authorization: Bearer $expired" -H "X-Request-Id: $r"
+expect_status 401
+forged=${a%?}$([ "${a: -1}" = A ] && echo B || echo A)
+it_remember_token "$forged"
+it_http POST $P/logout -H "Authorization: Bearer $forged"
+expect_status 401
+it_http POST $P/logout -H "Authorization: Bearer $a"
+expect_status 204
+it_wait_until 5 grep -q -F "$r" "$IT_WORKER_LOG"
+tail -n +"$tokens_from" "$IT_DIR/tokens" >"$IT_DIR/audit.tokens"
+it_expect_log_clean "$IT_WORKER_LOG" "$IT_DIR/audit.tokens" 10
 t_end
