@@ -18,7 +18,9 @@ struct batch;
  * when it cannot start; the caller then serves without batching. */
 struct batch *batch_start(const struct config *cfg);
 
-/* Finish what is queued and stop the thread. NULL is fine. */
+/* Finish what is queued and stop the thread. NULL is fine. Only once no
+ * thread is inside batch_logout any more (the server joins its workers
+ * first): a waiting caller would wake on freed memory. */
 void batch_stop(struct batch *b);
 
 enum batch_outcome {
