@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "privs.h"
 #include "ratelimit.h"
 #include "stmts.h"
 #include "util.h"
@@ -232,8 +233,8 @@ load_keys(struct parse_ctx *ctx)
 		failf(ctx, 0, "no [key NAME] section: at least one signing key is required");
 		return -1;
 	}
-	if (keyring_load(kr, ctx->keys, ctx->nkeys, ctx->basedir, &line, ctx->t.err,
-		sizeof(ctx->t.err)) != 0) {
+	if (keyring_load(kr, ctx->keys, ctx->nkeys, ctx->basedir, ctx->cfg->strict_modes, &line,
+		ctx->t.err, sizeof(ctx->t.err)) != 0) {
 		failf(ctx, line, "%s", ctx->t.err);
 		return -1;
 	}
@@ -309,8 +310,8 @@ load_password(struct parse_ctx *ctx)
 
 	if (file->text[0] == '\0' && env->text[0] == '\0')
 		return 0;
-	if (keyring_read_secret(file->text, env->text, ctx->basedir, "database password", &raw,
-		&len, ctx->t.err, sizeof(ctx->t.err)) != 0) {
+	if (keyring_read_secret(file->text, env->text, ctx->basedir, c->strict_modes,
+		"database password", &raw, &len, ctx->t.err, sizeof(ctx->t.err)) != 0) {
 		failf(ctx, line, "%s", ctx->t.err);
 		return -1;
 	}
@@ -350,6 +351,7 @@ compile_sql(struct parse_ctx *ctx)
 			&c->stmts[i], 1) != 0)
 			return -1;
 		c->params_used |= c->stmts[i].used;
+		c->stmt_lines[i] = ctx->raw.sql[i].set ? ctx->raw.sql[i].line : 0;
 	}
 	for (i = 0; i < ADMIN_STMT_COUNT; i++)
 		if (compile_one(ctx, stmts_admin_name(i), &ctx->raw.admin_sql[i],
@@ -366,6 +368,62 @@ compile_sql(struct parse_ctx *ctx)
 			return -1;
 		}
 	c->batch_logout = stmts_batchable(c);
+	return 0;
+}
+
+/* One account name of [server] into dst, checked to exist: an unknown one
+ * is the file's mistake, reported with its line, not a start's surprise. */
+static int
+load_account(struct parse_ctx *ctx, const struct opt_raw *rv, const char *key, int is_user,
+    char *dst, size_t cap)
+{
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (rv->text[0] == '\0')
+		return 0;
+	if ((is_user ? privs_user(rv->text, &uid, &gid, err, sizeof(err))
+		     : privs_group(rv->text, &gid, err, sizeof(err))) != 0) {
+		failf(ctx, rv->line, "[server] %s: %s", key, err);
+		return -1;
+	}
+	if (util_strlcpy(dst, rv->text, cap) != 0) {
+		failf(ctx, rv->line, "[server] %s: longer than %zu bytes", key, cap - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* [server] user, group, listen_owner, listen_group and pid_file. */
+static int
+load_identity(struct parse_ctx *ctx)
+{
+	struct config *c = ctx->cfg;
+	const struct opt_raw *pid = &ctx->raw.pid_file;
+	const struct {
+		const struct opt_raw *rv;
+		const char *key;
+		int is_user;
+		char *dst;
+		size_t cap;
+	} names[] = {
+	    {&ctx->raw.user, "user", 1, c->run_user, sizeof(c->run_user)},
+	    {&ctx->raw.group, "group", 0, c->run_group, sizeof(c->run_group)},
+	    {&ctx->raw.listen_owner, "listen_owner", 1, c->listen_owner, sizeof(c->listen_owner)},
+	    {&ctx->raw.listen_group, "listen_group", 0, c->listen_group, sizeof(c->listen_group)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (load_account(ctx, names[i].rv, names[i].key, names[i].is_user, names[i].dst,
+			names[i].cap) != 0)
+			return -1;
+	if (pid->text[0] != '\0' &&
+	    util_path_join(ctx->basedir, pid->text, c->pid_file, sizeof(c->pid_file)) != 0) {
+		failf(ctx, pid->line, "[server] pid_file: path too long");
+		return -1;
+	}
 	return 0;
 }
 
@@ -428,8 +486,9 @@ load(struct parse_ctx *ctx, char *err, size_t errlen)
 	rc = ini_parse_stream(reader, ctx, handler, ctx);
 	if (rc != 0 && !ctx->failed)
 		failf(ctx, rc > 0 ? rc : 0, rc > 0 ? "syntax error" : "cannot read the file");
-	if (!ctx->failed && load_keys(ctx) == 0 && load_hosts(ctx) == 0 &&
-	    load_password(ctx) == 0 && compile_sql(ctx) == 0 && check_combinations(ctx) == 0) {
+	if (!ctx->failed && load_identity(ctx) == 0 && load_keys(ctx) == 0 &&
+	    load_hosts(ctx) == 0 && load_password(ctx) == 0 && compile_sql(ctx) == 0 &&
+	    check_combinations(ctx) == 0) {
 		finish_rules(cfg);
 		return cfg;
 	}

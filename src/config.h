@@ -44,6 +44,19 @@ struct config {
 	size_t max_body;
 	int threads;
 	char listen[CONFIG_STR_MAX]; /* "" = fd 0 */
+	/* Who serves and who may connect (privs.h, listener.h): names as the
+	 * file gives them, "" = not set. config_load checks that they exist;
+	 * the process resolves them when it starts, after the command line
+	 * has had its say. */
+	char run_user[CONFIG_STR_MAX];
+	char run_group[CONFIG_STR_MAX];
+	int allow_root;		     /* started as root without run_user: serve anyway */
+	char listen_owner[CONFIG_STR_MAX];
+	char listen_group[CONFIG_STR_MAX];
+	unsigned int listen_mode;
+	/* Resolved against the file's directory; "" = none. */
+	char pid_file[CONFIG_STR_MAX * 2];
+	int strict_modes;	     /* secret files: others locked out, owner root or us */
 	unsigned int endpoints;	     /* ROUTE_BIT()s of the routes served (routes.h) */
 	int batch;		     /* [server] batch: group commit of logouts... */
 	int batch_logout;	     /* ...and it applies (built-in logout statement) */
@@ -90,6 +103,7 @@ struct config {
 
 	/* [sql] */
 	struct sql_text stmts[STMT_COUNT];
+	int stmt_lines[STMT_COUNT]; /* where the file set each; 0 = built-in */
 	unsigned int params_used; /* bit per sql_param any serving statement names */
 	struct sql_text admin_stmts[ADMIN_STMT_COUNT];
 

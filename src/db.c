@@ -110,8 +110,21 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* "host:port", or the socket path: where host i is, for messages. */
+static void
+host_name(const struct config *c, size_t i, char *out, size_t cap)
+{
+	if (c->db_socket[0] != '\0')
+		snprintf(out, cap, "%s", c->db_socket);
+	else
+		snprintf(out, cap, "%s:%u", c->hosts[i].host, c->hosts[i].port);
+}
+
+/* A connection to host i, or NULL with db->err set and, when msg is not
+ * NULL, the client library's words for it there (they never contain the
+ * password). */
 static MYSQL *
-connect_host(struct db *db, size_t i)
+connect_host(struct db *db, size_t i, char *msg, size_t msglen)
 {
 	const struct config *c = db->cfg;
 	MYSQL *m;
@@ -134,6 +147,8 @@ connect_host(struct db *db, size_t i)
 	if (mysql_real_connect(m, host, c->db_user, c->db_password[0] ? c->db_password : NULL,
 		c->db_name[0] ? c->db_name : NULL, port, sock, 0) == NULL) {
 		set_error(db, "connect", mysql_errno(m));
+		if (msg != NULL)
+			snprintf(msg, msglen, "%s", mysql_error(m));
 		mysql_close(m);
 		return NULL;
 	}
@@ -165,13 +180,12 @@ classify(unsigned int code, int *uncertain)
 	}
 }
 
-/* 0, or the MariaDB error code of the step that failed. */
+/* The session settings every connection starts with: 0, or the MariaDB
+ * error code of the one that failed. */
 static unsigned int
-prepare_all(struct db *db)
+set_session(struct db *db)
 {
 	unsigned int code;
-	size_t i;
-
 	char q[64];
 
 	/* A batch must never wait for a locked row: that would hold up
@@ -194,6 +208,18 @@ prepare_all(struct db *db)
 			return code;
 		}
 	}
+	return 0;
+}
+
+/* 0, or the MariaDB error code of the step that failed. */
+static unsigned int
+prepare_all(struct db *db)
+{
+	unsigned int code;
+	size_t i;
+
+	if ((code = set_session(db)) != 0)
+		return code;
 	for (i = 0; i < db->nstmts; i++) {
 		const struct sql_text *t = stmt_text(db, i);
 
@@ -232,7 +258,7 @@ ensure_connected(struct db *db)
 		unsigned int code;
 		int uncertain = 0;
 
-		if ((db->conn = connect_host(db, i)) == NULL)
+		if ((db->conn = connect_host(db, i, NULL, 0)) == NULL)
 			continue;
 		db->host = i;
 		if ((code = prepare_all(db)) == 0)
@@ -303,6 +329,81 @@ db_set_config(struct db *db, const struct config *cfg)
 	db->generation = cfg->generation;
 	db->host = 0;
 	db->retry_after_ms = 0;
+}
+
+/* One statement prepared and closed at once: 0, or -1 with the server's
+ * words in msg. */
+static int
+try_prepare(MYSQL *conn, const char *sql, char *msg, size_t msglen)
+{
+	MYSQL_STMT *st;
+	int rc = 0;
+
+	if ((st = mysql_stmt_init(conn)) == NULL) {
+		snprintf(msg, msglen, "%s", mysql_error(conn));
+		return -1;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		snprintf(msg, msglen, "%s", mysql_stmt_error(st));
+		rc = -1;
+	}
+	mysql_stmt_close(st);
+	return rc;
+}
+
+/* Everything db_check tries on one connected host; the number of
+ * problems reported. */
+static int
+check_host(struct db *db, const char *where, db_report_fn report, void *arg)
+{
+	char msg[512], sql[STMTS_BATCH_SQL_LEN(1)];
+	struct db_problem p = {where, DB_CHECK_SESSION, msg};
+	int problems = 0;
+	size_t i;
+
+	if (set_session(db) != 0) {
+		snprintf(msg, sizeof(msg), "%s", mysql_error(db->conn));
+		report(arg, &p);
+		return 1;
+	}
+	for (i = 0; i < db->nstmts; i++) {
+		const char *text = stmt_text(db, i)->sql;
+
+		if (text[0] == '\0' || try_prepare(db->conn, text, msg, sizeof(msg)) == 0)
+			continue;
+		p.stmt = (int)i;
+		report(arg, &p);
+		problems++;
+	}
+	if (!db->admin && db->cfg->batch_logout && stmts_batch_sql(1, sql, sizeof(sql)) >= 0 &&
+	    try_prepare(db->conn, sql, msg, sizeof(msg)) != 0) {
+		p.stmt = DB_CHECK_BATCH;
+		report(arg, &p);
+		problems++;
+	}
+	return problems;
+}
+
+int
+db_check(struct db *db, db_report_fn report, void *arg)
+{
+	size_t n = db->cfg->db_socket[0] ? 1 : db->cfg->nhosts, i;
+	char where[CONFIG_STR_MAX + 8], msg[512];
+	struct db_problem p = {where, DB_CHECK_CONNECT, msg};
+	int problems = 0;
+
+	disconnect(db);
+	for (i = 0; i < n; i++) {
+		host_name(db->cfg, i, where, sizeof(where));
+		if ((db->conn = connect_host(db, i, msg, sizeof(msg))) == NULL) {
+			report(arg, &p);
+			problems++;
+			continue;
+		}
+		problems += check_host(db, where, report, arg);
+		disconnect(db);
+	}
+	return problems == 0 ? 0 : -1;
 }
 
 int

@@ -95,6 +95,25 @@ struct db_batch_item {
 
 enum db_status db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain);
 
+/* What db_check found: a host it could not connect to, a session setting
+ * or a statement the server refused. */
+enum { DB_CHECK_CONNECT = -1, DB_CHECK_SESSION = -2, DB_CHECK_BATCH = -3 };
+
+struct db_problem {
+	const char *where;   /* "host:port", or the socket path */
+	int stmt;	     /* the statement's id (stmt_id, admin_stmt_id), or DB_CHECK_* */
+	const char *message; /* the server's or the client library's words */
+};
+
+typedef void (*db_report_fn)(void *arg, const struct db_problem *p);
+
+/* For --check-config --connect: connect to every host (or the socket)
+ * with the configured credentials and prepare there every statement the
+ * handle runs (and the batched logout, when the configuration batches),
+ * reporting each failure. 0 when there was none, else -1. The handle is
+ * left disconnected. */
+int db_check(struct db *db, db_report_fn report, void *arg);
+
 /* "errno 2003" style text of the last failure: never SQL text or values. */
 const char *db_last_error(const struct db *db);
 

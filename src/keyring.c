@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -103,11 +105,35 @@ keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, unsig
 	return 0;
 }
 
+/* A secret file others may read or change, or that a third user owns
+ * (and so may change), is a secret no more: refuse it, saying how to fix
+ * it. 0 when st passes. */
+static int
+check_modes(const struct stat *st, const char *path, const char *what, char *err, size_t errlen)
+{
+	mode_t m = st->st_mode;
+
+	if ((m & 007) != 0) {
+		snprintf(err, errlen, "%s: %s is %s by others (mode %04o); chmod o-rwx %s", what,
+		    path, (m & 004) ? "readable" : (m & 002) ? "writable" : "executable",
+		    (unsigned int)(m & 07777), path);
+		return -1;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errlen,
+		    "%s: %s is owned by uid %ld, neither root nor the user reading it (uid %ld)",
+		    what, path, (long)st->st_uid, (long)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
 int
-keyring_read_secret(const char *file, const char *env, const char *basedir, const char *what,
-    char **out, size_t *outlen, char *err, size_t errlen)
+keyring_read_secret(const char *file, const char *env, const char *basedir, int strict,
+    const char *what, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	char path[KEY_SOURCE_MAX * 2];
+	struct stat st;
 
 	if (file[0] != '\0' && env[0] != '\0') {
 		snprintf(err, errlen, "%s: set a file or an environment variable, not both", what);
@@ -128,16 +154,22 @@ keyring_read_secret(const char *file, const char *env, const char *basedir, cons
 		return 0;
 	}
 	if (util_path_join(basedir, file, path, sizeof(path)) != 0 ||
-	    util_read_file(path, KEY_SECRET_MAX * 2, out, outlen) != 0) {
+	    util_read_file_stat(path, KEY_SECRET_MAX * 2, out, outlen, &st) != 0) {
 		snprintf(err, errlen, "%s: cannot read %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (strict && check_modes(&st, path, what, err, errlen) != 0) {
+		sodium_memzero(*out, *outlen);
+		free(*out);
+		*out = NULL;
 		return -1;
 	}
 	return 0;
 }
 
 static int
-load_key(
-    const struct keyring_spec *ks, const char *basedir, struct key *k, char *err, size_t errlen)
+load_key(const struct keyring_spec *ks, const char *basedir, int strict, struct key *k, char *err,
+    size_t errlen)
 {
 	unsigned char buf[KEY_SECRET_MAX];
 	const char *why = NULL;
@@ -155,8 +187,8 @@ load_key(
 		snprintf(err, errlen, "%s: secret_file or secret_env is required", what);
 		return -1;
 	}
-	if (keyring_read_secret(
-		ks->secret_file, ks->secret_env, basedir, what, &raw, &rawlen, err, errlen) != 0)
+	if (keyring_read_secret(ks->secret_file, ks->secret_env, basedir, strict, what, &raw,
+		&rawlen, err, errlen) != 0)
 		return -1;
 	if (keyring_decode_secret(ks->enc, raw, rawlen, buf, sizeof(buf), &len, &why) != 0) {
 		snprintf(err, errlen, "%s: %s", what, why);
@@ -187,7 +219,7 @@ fail:
 
 int
 keyring_load(struct keyring *kr, const struct keyring_spec *specs, size_t n, const char *basedir,
-    int *line, char *err, size_t errlen)
+    int strict, int *line, char *err, size_t errlen)
 {
 	size_t i;
 
@@ -199,7 +231,7 @@ keyring_load(struct keyring *kr, const struct keyring_spec *specs, size_t n, con
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (load_key(&specs[i], basedir, &kr->keys[i], err, errlen) != 0) {
+		if (load_key(&specs[i], basedir, strict, &kr->keys[i], err, errlen) != 0) {
 			*line = specs[i].line;
 			return -1;
 		}

@@ -55,16 +55,20 @@ int keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, u
 
 /* The contents of a secret: the environment variable env when it is not
  * empty, else the file (relative to basedir unless absolute); both given
- * is an error. 0 with a NUL-terminated heap copy the caller wipes and frees, or -1 with
- * "WHAT: problem" in err. */
-int keyring_read_secret(const char *file, const char *env, const char *basedir, const char *what,
-    char **out, size_t *outlen, char *err, size_t errlen);
+ * is an error. With strict ([server] strict_modes, as sshd's StrictModes)
+ * the file read must give others no access (mode & 007 == 0) and belong
+ * to root or to the user reading it, checked on the descriptor that was
+ * read. 0 with a NUL-terminated heap copy the caller wipes and frees, or
+ * -1 with "WHAT: problem" in err. */
+int keyring_read_secret(const char *file, const char *env, const char *basedir, int strict,
+    const char *what, char **out, size_t *outlen, char *err, size_t errlen);
 
-/* Every spec into kr, in order; kr->defkey stays 0. 0, or -1 with
- * "key NAME: problem" in err and the spec's line in *line; kr then holds
- * the keys loaded so far, for keyring_free. */
+/* Every spec into kr, in order; kr->defkey stays 0. strict: as for
+ * keyring_read_secret. 0, or -1 with "key NAME: problem" in err and the
+ * spec's line in *line; kr then holds the keys loaded so far, for
+ * keyring_free. */
 int keyring_load(struct keyring *kr, const struct keyring_spec *specs, size_t n,
-    const char *basedir, int *line, char *err, size_t errlen);
+    const char *basedir, int strict, int *line, char *err, size_t errlen);
 
 /* Lookup by kid (counted string); NULL when unknown. */
 const struct key *keyring_find(const struct keyring *kr, const char *kid, size_t kidlen);

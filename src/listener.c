@@ -122,6 +122,7 @@ listen_unix(const char *path, const struct listener_perm *perm, char *err, size_
 		switch (probe(&sun)) {
 		case 1:
 			snprintf(err, errlen, "%s: another process is listening on it", path);
+			errno = EADDRINUSE;
 			return -1;
 		case -1:
 			snprintf(err, errlen, "%s: cannot tell whether it is in use (%s)", path,
@@ -140,8 +141,10 @@ listen_unix(const char *path, const struct listener_perm *perm, char *err, size_
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc != 0 || listen(fd, LISTENER_BACKLOG) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		rc = errno;
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(rc));
 		close(fd);
+		errno = rc; /* EADDRINUSE: another instance made it in between */
 		return -1;
 	}
 	if (set_owner(fd, path, perm, err, errlen) != 0) {
@@ -192,8 +195,11 @@ listen_tcp(const char *addr, char *err, size_t errlen)
 		close(fd);
 		fd = -1;
 	}
-	if (fd < 0)
-		snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
+	if (fd < 0) {
+		rc = errno;
+		snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(rc));
+		errno = rc; /* EADDRINUSE: another process listens there */
+	}
 	freeaddrinfo(res);
 	return fd;
 }

@@ -12,7 +12,9 @@
  * answers on it; a live one is an error, never taken over. The socket file
  * this process made is removed by listener_remove at a clean stop.
  *
- * Errors: -1 with a message in err.
+ * Errors: -1 with a message in err, and errno EADDRINUSE when another
+ * process is listening on the address (a second instance: the first keeps
+ * its socket).
  */
 #ifndef LOGOUT_LISTENER_H
 #define LOGOUT_LISTENER_H

@@ -78,6 +78,7 @@ static int set_endpoints(struct opt_target *, const struct opt *, void *, const 
 static int logout_status(struct opt_target *, const struct opt *, long long);
 static int power_of_two(struct opt_target *, const struct opt *, long long);
 static int set_wsrep_sync_wait(struct opt_target *, const struct opt *, void *, const char *);
+static int set_mode(struct opt_target *, const struct opt *, void *, const char *);
 
 static const char *const formats[] = {"jwt", "sanctum", NULL};
 static const char *const styles[] = {"envelope", "fastapi", "laravel", NULL};
@@ -99,6 +100,22 @@ static const struct opt opts[] = {
 	"threads per process, each with a database connection (--threads)"),
     STRING_OPT("server", "listen", listen, "",
 	"unix socket path or host:port; empty: the socket on fd 0 (--listen)"),
+    RAW_OPT("server", "user", user, "user name", NULL,
+	"started as root: the account to serve as (--user)"),
+    RAW_OPT("server", "group", group, "group name", NULL,
+	"started as root: the group to serve as; empty: the user's (--group)"),
+    BOOL_OPT("server", "allow_root", allow_root, "no",
+	"started as root without user: serve as root instead of refusing (--allow-root)"),
+    RAW_OPT("server", "listen_owner", listen_owner, "user name", NULL,
+	"owner of the unix socket listen makes; empty: user (--listen-owner)"),
+    RAW_OPT("server", "listen_group", listen_group, "group name", NULL,
+	"group of the unix socket listen makes; empty: group (--listen-group)"),
+    SPECIAL_OPT("server", "listen_mode", listen_mode, unsigned int, set_mode, 0, 0777,
+	"octal mode", "0660", "mode of the unix socket listen makes (--listen-mode)"),
+    RAW_OPT("server", "pid_file", pid_file, "path", NULL,
+	"the main process's id, locked while it runs; empty: none (--pid-file)"),
+    BOOL_OPT("server", "strict_modes", strict_modes, "yes",
+	"refuse secret files others may access or another user owns"),
     SPECIAL_OPT("server", "endpoints", endpoints, unsigned int, set_endpoints, 0, 0,
 	"list of routes", ROUTES_DEFAULT_NAMES, "routes served; the others answer 404"),
     BOOL_OPT("server", "batch", batch, "yes",
@@ -390,6 +407,15 @@ set_wsrep_sync_wait(struct opt_target *t, const struct opt *o, void *dst, const 
 	if (value[0] != '\0' && parse_number(t, o, value, &n) != 0)
 		return -1;
 	*(int *)dst = (int)n;
+	return 0;
+}
+
+/* Octal, as chmod(1) takes it. */
+static int
+set_mode(struct opt_target *t, const struct opt *o, void *dst, const char *value)
+{
+	if (util_parse_mode(value, dst) != 0)
+		return fail(t, "%s: \"%s\" is not an octal mode from 0 to 0777", o->name, value);
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct opt_raw {
 
 struct opt_raws {
 	struct opt_raw hosts, password_file, password_env, default_key, rl_file;
+	struct opt_raw user, group, listen_owner, listen_group, pid_file;
 	struct opt_raw sql[STMT_COUNT];
 	struct opt_raw admin_sql[ADMIN_STMT_COUNT];
 };

@@ -2,9 +2,13 @@
 /*
  * runtime.c — opening, sharing and closing a process's runtime state.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "ratelimit.h"
@@ -73,6 +77,33 @@ runtime_check(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	ratelimit_close(rl);
 	return 0;
+}
+
+int
+runtime_hand_over(const struct config *cfg, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	if (!cfg->rl_enabled)
+		return 0;
+	if (lstat(cfg->rl_file, &st) == 0 && st.st_uid == uid)
+		return 0;
+	/* Root makes (or checks) the file where only root may write... */
+	if (runtime_check(cfg, err, errlen) != 0)
+		return -1;
+	/* ...and gives that very file away: no link is followed. */
+	if ((fd = open(cfg->rl_file, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", cfg->rl_file, strerror(errno));
+		return -1;
+	}
+	if (fchown(fd, uid, gid) != 0)
+		snprintf(err, errlen, "%s: cannot give it to uid %ld: %s", cfg->rl_file, (long)uid,
+		    strerror(errno));
+	else
+		rc = 0;
+	close(fd);
+	return rc;
 }
 
 void

@@ -14,6 +14,7 @@
 #define LOGOUT_RUNTIME_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct config;
 struct ratelimit;
@@ -36,6 +37,13 @@ struct runtime *runtime_open(struct config *cfg, const struct runtime *prev, cha
  * supervisor's reload before it starts workers with cfg. 0, or -1 with a
  * message in err. */
 int runtime_check(const struct config *cfg, char *err, size_t errlen);
+
+/* Before a start as root switches to uid:gid (privs.h): make what cfg
+ * needs theirs, so that they can open it themselves, in every worker and
+ * at a reload. Today the rate limiter's file: created (by runtime_check)
+ * when missing, then given to them. A file already theirs is left as it
+ * is. 0, or -1 with a message in err. */
+int runtime_hand_over(const struct config *cfg, uid_t uid, gid_t gid, char *err, size_t errlen);
 
 /* Free the runtime and its snapshot; the limiter is unmapped when no
  * other runtime shares it. NULL is fine. */

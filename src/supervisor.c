@@ -31,6 +31,7 @@
 #include "config.h"
 #include "log.h"
 #include "notify.h"
+#include "pidfile.h"
 #include "runtime.h"
 #include "util.h"
 #include "server.h"
@@ -75,7 +76,8 @@ spawn(struct supervisor *sv, int i)
 		sigemptyset(&chld);
 		sigaddset(&chld, SIGCHLD);
 		sigprocmask(SIG_UNBLOCK, &chld, NULL);
-		notify_forget(); /* the supervisor speaks for its workers */
+		notify_forget();  /* the supervisor speaks for its workers */
+		pidfile_forget();  /* and holds the pid file's lock */
 		_exit(server_run(sv->cfg, sv->path, sv->fd, sv->nthreads));
 	}
 	sv->kids[i].pid = pid;

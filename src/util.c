@@ -112,13 +112,21 @@ util_strncaseeq(const char *a, const char *b, size_t n)
 int
 util_read_file(const char *path, size_t max, char **out, size_t *outlen)
 {
+	struct stat st;
+
+	return util_read_file_stat(path, max, out, outlen, &st);
+}
+
+int
+util_read_file_stat(const char *path, size_t max, char **out, size_t *outlen, struct stat *st)
+{
 	char *buf = NULL;
 	size_t len = 0;
 	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	if ((buf = malloc(max + 1)) == NULL)
+	if (fstat(fd, st) != 0 || (buf = malloc(max + 1)) == NULL)
 		goto fail;
 	for (;;) {
 		ssize_t n = read(fd, buf + len, max + 1 - len);
@@ -147,6 +155,25 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+int
+util_parse_mode(const char *s, unsigned int *out)
+{
+	unsigned int m = 0;
+	size_t i;
+
+	if (s[0] == '\0' || strlen(s) > 8) /* no overflow below */
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return -1;
+		m = m * 8 + (unsigned int)(s[i] - '0');
+	}
+	if (m > 0777)
+		return -1;
+	*out = m;
+	return 0;
 }
 
 int

@@ -62,6 +62,16 @@ int util_strncaseeq(const char *a, const char *b, size_t n);
  * 0 ok (caller frees *out), -1 with errno set (EFBIG when over max). */
 int util_read_file(const char *path, size_t max, char **out, size_t *outlen);
 
+/* The same, and *st is fstat of the descriptor read: what was read, not
+ * what the path names a moment later. */
+struct stat;
+int util_read_file_stat(
+    const char *path, size_t max, char **out, size_t *outlen, struct stat *st);
+
+/* A file mode written in octal ("0660", "660"), at most 0777. 0, or -1
+ * (out untouched) for anything else. */
+int util_parse_mode(const char *s, unsigned int *out);
+
 /* path as it is when absolute (or dir is empty or NULL), else dir/path:
  * how the config's relative paths name files beside it. 0, or -1 with
  * errno ENAMETOOLONG when out cannot hold it. */

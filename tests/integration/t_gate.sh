@@ -155,13 +155,13 @@ done
 rm -rf "$pub"
 t_end
 
-t_begin "gate: a live socket is never taken over (exit 1); a stale one is replaced"
+t_begin "gate: a live socket is never taken over (exit 3: already running); a stale one is replaced"
 live=$IT_DIR/live.sock
 if pr_worker live "$conf" "$live" "$IT_DIR/live.log" 1; then
 	first=$wpid
 	"$IT_WORKER_BIN" --config "$conf" --listen "$live" --threads 1 </dev/null \
 		2>>"$IT_DIR/live2.log"
-	expect_eq "$?" 1 "exit status of a second worker on the same path"
+	expect_eq "$?" 3 "exit status of a second worker on the same path"
 	grep -q "another process is listening" "$IT_DIR/live2.log" ||
 		t_fail "no clear message: $(tail -n 2 "$IT_DIR/live2.log")"
 	expect_eq "$(hostile "$live" valid)" "answered 401" "the first worker still answers on it"

@@ -120,6 +120,14 @@ assert_defaults(const struct config *c)
 	ck_assert_uint_eq(c->max_connections, 4096);
 	ck_assert_int_eq(c->logout_status, 204);
 	ck_assert_int_eq(c->audit_enabled, 1);
+	ck_assert_str_eq(c->run_user, "");
+	ck_assert_str_eq(c->run_group, "");
+	ck_assert_int_eq(c->allow_root, 0);
+	ck_assert_str_eq(c->listen_owner, "");
+	ck_assert_str_eq(c->listen_group, "");
+	ck_assert_uint_eq(c->listen_mode, 0660);
+	ck_assert_str_eq(c->pid_file, "");
+	ck_assert_int_eq(c->strict_modes, 1);
 	assert_stmt(&c->stmts[STMT_LOGOUT],
 	    "DELETE FROM user_sessions WHERE session_hash = :sid_hash AND user_id = :user_id");
 	assert_stmt(&c->stmts[STMT_LOGOUT_REFRESH],
@@ -144,6 +152,8 @@ START_TEST(minimal_defaults)
 	const struct key *k;
 
 	assert_defaults(c);
+	for (int i = 0; i < STMT_COUNT; i++)
+		ck_assert_int_eq(c->stmt_lines[i], 0); /* every statement built in */
 	/* No built-in database user or name: the client library's defaults. */
 	ck_assert_str_eq(c->db_user, "");
 	ck_assert_str_eq(c->db_name, "");
@@ -160,7 +170,8 @@ START_TEST(minimal_defaults)
 }
 END_TEST
 
-/* Write len bytes to path or fail. */
+/* Write len bytes to path, mode 0600 as a secret file must be (whatever
+ * the umask), or fail. */
 static void
 write_file(const char *path, const char *data, size_t len)
 {
@@ -169,6 +180,7 @@ write_file(const char *path, const char *data, size_t len)
 	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
 	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
 	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(chmod(path, 0600), 0);
 }
 
 START_TEST(shipped_file)
@@ -630,6 +642,138 @@ START_TEST(bad_profile_settings)
 }
 END_TEST
 
+START_TEST(server_identity)
+{
+	struct config *c = unit_config("[server]\n"
+				       "user = nobody\n"
+				       "group = nogroup\n"
+				       "allow_root = yes\n"
+				       "listen_owner = root\n"
+				       "listen_group = 0\n"
+				       "listen_mode = 640\n"
+				       "pid_file = /run/unit.pid\n"
+				       "strict_modes = no\n"
+				       "[sql]\n"
+				       "\n"
+				       "logout = DELETE FROM s WHERE h = :sid_hash\n" UNIT_KEY_SECTION);
+
+	ck_assert_str_eq(c->run_user, "nobody");
+	ck_assert_str_eq(c->run_group, "nogroup");
+	ck_assert_int_eq(c->allow_root, 1);
+	ck_assert_str_eq(c->listen_owner, "root");
+	ck_assert_str_eq(c->listen_group, "0");
+	ck_assert_uint_eq(c->listen_mode, 0640);
+	ck_assert_str_eq(c->pid_file, "/run/unit.pid");
+	ck_assert_int_eq(c->strict_modes, 0);
+	/* The line a --check-config --connect problem points at. */
+	ck_assert_int_eq(c->stmt_lines[STMT_LOGOUT], 12);
+	ck_assert_int_eq(c->stmt_lines[STMT_LOGOUT_ALL], 0);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(bad_server_identity)
+{
+	expect_error("[server]\nthreads = 2\nuser = no-such-user-here\n" UNIT_KEY_SECTION, 3,
+	    "[server] user: no such user \"no-such-user-here\"");
+	expect_error("[server]\ngroup = no-such-group-here\n" UNIT_KEY_SECTION, 2,
+	    "[server] group: no such group");
+	expect_error("[server]\nlisten_owner = no-such-user-here\n" UNIT_KEY_SECTION, 2,
+	    "listen_owner: no such user");
+	expect_error("[server]\nlisten_group = no-such-group-here\n" UNIT_KEY_SECTION, 2,
+	    "listen_group: no such group");
+	expect_error("[server]\nlisten_mode = 0680\n" UNIT_KEY_SECTION, 2, "octal mode");
+	expect_error("[server]\nlisten_mode = 1777\n" UNIT_KEY_SECTION, 2, "octal mode");
+	expect_error("[server]\nlisten_mode =\n" UNIT_KEY_SECTION, 2, "octal mode");
+	expect_error("[server]\nstrict_modes = maybe\n" UNIT_KEY_SECTION, 2, "yes or no");
+}
+END_TEST
+
+/* A config whose key main is read from dir/main.key (after an optional
+ * [server] line), and whose database password from dir/db.pass. */
+static void
+secret_config(char *text, size_t cap, const char *dir, const char *server, int password)
+{
+	snprintf(text, cap,
+	    "[server]\n"
+	    "%s\n"
+	    "[database]\n"
+	    "%s%s%s\n"
+	    "[key main]\n"
+	    "alg = HS256\n"
+	    "secret_file = %s/main.key\n",
+	    server, password ? "password_file = " : "", password ? dir : "",
+	    password ? "/db.pass" : "", dir);
+}
+
+START_TEST(strict_modes)
+{
+	static const struct {
+		mode_t mode;
+		const char *says; /* NULL: accepted */
+	} cases[] = {
+	    {0600, NULL},
+	    {0400, NULL},
+	    {0640, NULL},
+	    {0660, NULL},
+	    {0644, "readable by others (mode 0644); chmod o-rwx "},
+	    {0604, "readable by others (mode 0604)"},
+	    {0602, "writable by others (mode 0602)"},
+	    {0601, "executable by others (mode 0601)"},
+	};
+	char dir[] = "/tmp/logout-unit-XXXXXX", key[128], pass[128], text[1024], want[400];
+	struct config *c;
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/main.key", dir);
+	snprintf(pass, sizeof(pass), "%s/db.pass", dir);
+	write_file(key, UNIT_SECRET "\n", strlen(UNIT_SECRET) + 1);
+	write_file(pass, "pw\n", 3);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* The key's first line is line 6. */
+		ck_assert_int_eq(chmod(key, cases[i].mode), 0);
+		secret_config(text, sizeof(text), dir, "", 0);
+		if (cases[i].says == NULL) {
+			c = unit_config(text);
+			config_free(c);
+		} else {
+			snprintf(want, sizeof(want), "key main: %s is %s", key, cases[i].says);
+			expect_error(text, 6, want);
+			/* strict_modes = no: the admin's choice. */
+			secret_config(text, sizeof(text), dir, "strict_modes = no", 0);
+			config_free(unit_config(text));
+		}
+	}
+	ck_assert_int_eq(chmod(key, 0600), 0);
+	/* The database password the same way, at its own line. */
+	ck_assert_int_eq(chmod(pass, 0644), 0);
+	secret_config(text, sizeof(text), dir, "", 1);
+	snprintf(want, sizeof(want), "database password: %s is readable by others (mode 0644)",
+	    pass);
+	expect_error(text, 4, want);
+	ck_assert_int_eq(chmod(pass, 0640), 0);
+	c = unit_config(text);
+	ck_assert_str_eq(c->db_password, "pw");
+	config_free(c);
+	/* Owned by a third user: only root can make one to test with. */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(key, 65534, 65534), 0);
+		secret_config(text, sizeof(text), dir, "", 0);
+		snprintf(want, sizeof(want),
+		    "key main: %s is owned by uid 65534, neither root nor the user reading it "
+		    "(uid 0)",
+		    key);
+		expect_error(text, 6, want);
+		secret_config(text, sizeof(text), dir, "strict_modes = no", 0);
+		config_free(unit_config(text));
+	}
+	unlink(key);
+	unlink(pass);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(syntax)
 {
 	expect_error("[server\nthreads = 2\n" UNIT_KEY_SECTION, -1, NULL);
@@ -645,7 +789,9 @@ config_suite(void)
 	UNIT_TCASE(s, "load", minimal_defaults, shipped_file, missing_file, settings,
 	    continuation_lines, keys, decode_secret, stmt_names, exact_key_lengths);
 	UNIT_TCASE(s, "refuse", unknown_key, duplicate_after_many, lifetime_bounds, unknown_section, bad_numbers, bad_alg, short_keys,
-	    secret_sources, key_selection, bad_sql, bad_logout_status, syntax);
+	    secret_sources, key_selection, bad_sql, bad_logout_status, syntax,
+	    bad_server_identity);
+	UNIT_TCASE(s, "server", server_identity, strict_modes);
 	UNIT_TCASE(s, "profiles", profile_settings, sanctum_format, bad_profile_settings);
 	return s;
 }

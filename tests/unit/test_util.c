@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -273,6 +274,52 @@ START_TEST(read_file_empty_and_binary)
 }
 END_TEST
 
+START_TEST(read_file_stat_of_what_was_read)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+
+	write_file("abc", 3);
+	ck_assert_int_eq(chmod(file_path, 0640), 0);
+	ck_assert_int_eq(util_read_file_stat(file_path, 10, &buf, &len, &st), 0);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	ck_assert_int_eq(st.st_size, 3);
+	ck_assert_int_eq(st.st_uid, geteuid());
+	free(buf);
+	unlink(file_path);
+}
+END_TEST
+
+START_TEST(parse_mode_octal)
+{
+	unsigned int m = 12345;
+
+	ck_assert_int_eq(util_parse_mode("0660", &m), 0);
+	ck_assert_uint_eq(m, 0660);
+	ck_assert_int_eq(util_parse_mode("640", &m), 0);
+	ck_assert_uint_eq(m, 0640);
+	ck_assert_int_eq(util_parse_mode("00660", &m), 0);
+	ck_assert_uint_eq(m, 0660);
+	ck_assert_int_eq(util_parse_mode("0", &m), 0);
+	ck_assert_uint_eq(m, 0);
+	ck_assert_int_eq(util_parse_mode("0777", &m), 0);
+	ck_assert_uint_eq(m, 0777);
+	m = 12345;
+	/* No setuid, setgid or sticky bit, no 8 or 9, nothing but digits. */
+	ck_assert_int_eq(util_parse_mode("1777", &m), -1);
+	ck_assert_int_eq(util_parse_mode("4755", &m), -1);
+	ck_assert_int_eq(util_parse_mode("0680", &m), -1);
+	ck_assert_int_eq(util_parse_mode("000000660", &m), -1);
+	ck_assert_int_eq(util_parse_mode("", &m), -1);
+	ck_assert_int_eq(util_parse_mode("-660", &m), -1);
+	ck_assert_int_eq(util_parse_mode("660 ", &m), -1);
+	ck_assert_int_eq(util_parse_mode("rw-rw----", &m), -1);
+	ck_assert_uint_eq(m, 12345);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- UTF-8 */
 
 static size_t
@@ -380,7 +427,9 @@ util_suite(void)
 	    strtonum_overflow, strtonum_junk, strntonum_counted);
 	UNIT_TCASE(s, "strings", strlcpy_fits_or_fails, hex_lowercase, strncaseeq_ascii);
 	UNIT_TCASE(s, "time", utc_datetime_laravel_format, clocks);
-	UNIT_TCASE(s, "files", read_file_limits, read_file_empty_and_binary);
+	UNIT_TCASE(s, "files", read_file_limits, read_file_empty_and_binary,
+	    read_file_stat_of_what_was_read);
+	UNIT_TCASE(s, "modes", parse_mode_octal);
 	UNIT_TCASE(s, "utf8", utf8_len_well_formed, utf8_len_ill_formed, utf8_valid_whole);
 	tc = tcase_create("utf8_copy");
 	tcase_add_loop_test(
