@@ -25,6 +25,7 @@
 #include "config.h"
 #include "options.h"
 #include "ratelimit.h"
+#include "routes.h"
 #include "stmts.h"
 #include "util.h"
 
@@ -388,6 +389,10 @@ check_combinations(struct parse_ctx *ctx)
 	    (c->access_ttl > c->rules.max_lifetime || c->refresh_ttl > c->rules.max_lifetime)) {
 		failf(ctx, 0, "[token] access_ttl and refresh_ttl must not exceed max_lifetime (%lld)",
 		    c->rules.max_lifetime);
+		return -1;
+	}
+	if (routes_check(c, ctx->t.err, sizeof(ctx->t.err)) != 0) {
+		failf(ctx, 0, "[server] %s", ctx->t.err);
 		return -1;
 	}
 	if (c->rl_enabled) {

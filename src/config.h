@@ -45,6 +45,9 @@ struct config {
 	int threads;
 	char listen[CONFIG_STR_MAX]; /* "" = fd 0 */
 	unsigned int endpoints;	     /* ROUTE_BIT()s of the routes served (routes.h) */
+	/* Full paths of the operator's routes (routes.h); "" = not served. */
+	char health_path[CONFIG_STR_MAX];
+	char metrics_path[CONFIG_STR_MAX];
 	int batch;		     /* [server] batch: group commit of logouts... */
 	int batch_logout;	     /* ...and it applies (built-in logout statement) */
 	/* Client limits, enforced by the acceptor (acceptor.h); seconds. */
