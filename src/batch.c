@@ -26,6 +26,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 struct job {
@@ -111,13 +112,16 @@ commit(struct batch *b, struct job **v, size_t n)
 	struct db_batch_item items[DB_BATCH_MAX];
 	enum db_status st;
 	int uncertain = 0;
+	long long t0;
 	size_t i;
 
 	if (db_generation(b->db) != v[0]->cfg->generation)
 		db_set_config(b->db, v[0]->cfg);
 	for (i = 0; i < n; i++)
 		items[i] = v[i]->item;
+	t0 = metrics_clock();
 	st = db_exec_batch(b->db, items, n, &uncertain);
+	metrics_batch(n, metrics_clock() - t0);
 	pthread_mutex_lock(&b->mu);
 	if (st == DB_ERROR) {
 		long long now = util_now_ms();

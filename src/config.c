@@ -26,6 +26,7 @@
 #include "options.h"
 #include "privs.h"
 #include "ratelimit.h"
+#include "routes.h"
 #include "stmts.h"
 #include "util.h"
 
@@ -446,6 +447,10 @@ check_combinations(struct parse_ctx *ctx)
 	    (c->access_ttl > c->rules.max_lifetime || c->refresh_ttl > c->rules.max_lifetime)) {
 		failf(ctx, 0, "[token] access_ttl and refresh_ttl must not exceed max_lifetime (%lld)",
 		    c->rules.max_lifetime);
+		return -1;
+	}
+	if (routes_check(c, ctx->t.err, sizeof(ctx->t.err)) != 0) {
+		failf(ctx, 0, "[server] %s", ctx->t.err);
 		return -1;
 	}
 	if (c->rl_enabled) {

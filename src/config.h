@@ -58,6 +58,9 @@ struct config {
 	char pid_file[CONFIG_STR_MAX * 2];
 	int strict_modes;	     /* secret files: others locked out, owner root or us */
 	unsigned int endpoints;	     /* ROUTE_BIT()s of the routes served (routes.h) */
+	/* Full paths of the operator's routes (routes.h); "" = not served. */
+	char health_path[CONFIG_STR_MAX];
+	char metrics_path[CONFIG_STR_MAX];
 	int batch;		     /* [server] batch: group commit of logouts... */
 	int batch_logout;	     /* ...and it applies (built-in logout statement) */
 	/* Client limits, enforced by the acceptor (acceptor.h); seconds. */

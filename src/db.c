@@ -25,6 +25,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "stmts.h"
 #include "util.h"
 
@@ -44,6 +45,7 @@ struct db {
 	size_t nstmts;
 	MYSQL_STMT *batch[BATCH_CLASSES]; /* prepared on first use */
 	int committer;			  /* batches only: short lock waits, no retry */
+	int connected_before;		  /* a connect now is a reconnect (metrics) */
 	size_t host;			  /* index of the host to try first */
 	long long retry_after_ms;	  /* no connect attempt before this... */
 	enum db_status retry_status;	  /* ...and this is the answer meanwhile */
@@ -78,6 +80,7 @@ static void
 set_error(struct db *db, const char *what, unsigned int code)
 {
 	snprintf(db->err, sizeof(db->err), "%s: error %u", what, code);
+	metrics_db_error();
 }
 
 static void
@@ -261,8 +264,12 @@ ensure_connected(struct db *db)
 		if ((db->conn = connect_host(db, i, NULL, 0)) == NULL)
 			continue;
 		db->host = i;
-		if ((code = prepare_all(db)) == 0)
+		if ((code = prepare_all(db)) == 0) {
+			if (db->connected_before)
+				metrics_db_reconnect();
+			db->connected_before = 1;
 			return DB_OK;
+		}
 		disconnect(db);
 		if (classify(code, &uncertain) == RETRY_NO) {
 			log_err("cannot prepare the statements (%s): check the [sql] section and "
@@ -563,6 +570,11 @@ with_retries(struct db *db, const char *what, attempt_fn fn, void *arg, int firs
 				disconnect(db);
 			return DB_ERROR;
 		}
+		if (attempt < db->cfg->retries)
+			metrics_db_retry(code == ER_LOCK_DEADLOCK	? METRICS_RETRY_DEADLOCK
+					 : code == ER_LOCK_WAIT_TIMEOUT ? METRICS_RETRY_LOCK_WAIT
+					 : rk == RETRY_NEXT_HOST	? METRICS_RETRY_FAILOVER
+									: METRICS_RETRY_CONNECTION);
 		if (rk != RETRY_SAME) {
 			disconnect(db);
 			if (rk == RETRY_NEXT_HOST && db->cfg->nhosts > 0)
@@ -717,6 +729,21 @@ db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncerta
 	if (n == 0 || n > DB_BATCH_MAX)
 		return DB_ERROR;
 	return with_retries(db, "batched logout", run_batch, &c, 0, uncertain);
+}
+
+static unsigned int
+ping_once(struct db *db, void *arg)
+{
+	(void)arg;
+	return mysql_ping(db->conn) == 0 ? 0 : mysql_errno(db->conn);
+}
+
+enum db_status
+db_ping(struct db *db)
+{
+	int uncertain;
+
+	return with_retries(db, "ping", ping_once, NULL, 0, &uncertain);
 }
 
 enum db_status

@@ -117,6 +117,10 @@ int db_check(struct db *db, db_report_fn report, void *arg);
 /* "errno 2003" style text of the last failure: never SQL text or values. */
 const char *db_last_error(const struct db *db);
 
+/* Is the database reachable on this handle: connect if needed, then a
+ * ping, under the usual timeouts and retries (the health route). */
+enum db_status db_ping(struct db *db);
+
 /* Call once before threads start, and in each thread before use. */
 int db_library_init(void);
 void db_thread_init(void);

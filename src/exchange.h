@@ -22,6 +22,7 @@
 
 struct batch;
 struct config;
+struct health;
 struct ratelimit;
 struct request;
 
@@ -40,6 +41,11 @@ struct outcome {
 	/* X-RateLimit-* when the limiter counted the request */
 	int has_limit;
 	unsigned int limit, remaining;
+	/* A success's body too large for the rendered head (the metrics
+	 * text): malloc'd, sent after it, freed by exchange_end. */
+	char *body;
+	size_t body_len;
+	int head; /* a HEAD request: the headers of the answer, no body */
 };
 
 /* What the statements of one request bind, with storage for the values
@@ -62,6 +68,7 @@ struct exchange {
 	struct db *db;
 	struct batch *bt;     /* logout group commit, or NULL */
 	struct ratelimit *rl; /* NULL when [rate_limit] is off */
+	struct health *health; /* the process's last database check, or NULL */
 	const char *body;
 	size_t bodylen;
 	time_t now;
@@ -82,7 +89,14 @@ int exchange_refuse(struct exchange *x, enum reason r);
 void exchange_succeed(
     struct exchange *x, enum reason r, enum resp_kind kind, const char *event, long long sessions);
 
+/* Done with a body of the route's own (kind RESP_METRICS): body is
+ * malloc'd, len bytes; the exchange owns it from here. */
+void exchange_succeed_body(struct exchange *x, enum resp_kind kind, char *body, size_t len);
+
 /* 1 when the outcome is a refusal. */
 int exchange_refused(const struct exchange *x);
+
+/* Free what the outcome holds (a body); the exchange is done. */
+void exchange_end(struct exchange *x);
 
 #endif

@@ -19,6 +19,7 @@
 #include "body.h"
 #include "config.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "sanctum.h"
 #include "util.h"
@@ -462,11 +463,66 @@ handler_logout(struct exchange *x)
 		end_sessions(x, STMT_LOGOUT, "logout");
 }
 
+/* 1 when the database answers; pinged at most once per HEALTH_MAX_AGE_MS
+ * (struct health). */
+static int
+database_reachable(struct exchange *x)
+{
+	struct health *h = x->health;
+	long long now = util_now_ms();
+	int ok;
+
+	if (h == NULL)
+		return db_ping(x->db) == DB_OK;
+	if (atomic_load(&h->checked_ms) != 0 &&
+	    now - atomic_load(&h->checked_ms) < HEALTH_MAX_AGE_MS)
+		return atomic_load(&h->ok);
+	if (pthread_mutex_trylock(&h->mu) != 0) {
+		if (atomic_load(&h->checked_ms) != 0)
+			return atomic_load(&h->ok); /* another probe is pinging */
+		pthread_mutex_lock(&h->mu);
+	}
+	/* It may have been checked while this one waited for the lock. */
+	now = util_now_ms();
+	if (atomic_load(&h->checked_ms) == 0 ||
+	    now - atomic_load(&h->checked_ms) >= HEALTH_MAX_AGE_MS) {
+		atomic_store(&h->ok, db_ping(x->db) == DB_OK);
+		atomic_store(&h->checked_ms, util_now_ms());
+	}
+	ok = atomic_load(&h->ok);
+	pthread_mutex_unlock(&h->mu);
+	return ok;
+}
+
+void
+handler_health(struct exchange *x)
+{
+	exchange_succeed(
+	    x, REASON_OK, database_reachable(x) ? RESP_HEALTH_OK : RESP_HEALTH_DOWN, NULL, -1);
+}
+
+void
+handler_metrics(struct exchange *x)
+{
+	size_t len;
+	char *text;
+
+	if (metrics_render(&text, &len) != 0) {
+		exchange_refuse(x, REASON_NO_MEMORY);
+		return;
+	}
+	exchange_succeed_body(x, RESP_METRICS, text, len);
+}
+
 void
 handler_run(struct exchange *x)
 {
 	struct rl_verdict v = {0};
 
+	if (!x->route->bearer) {
+		x->route->handle(x); /* the operator's routes: no token, no limit */
+		return;
+	}
 	x->now = util_now();
 	bind_request(x);
 	if (authenticate(x) != 0) {
@@ -496,10 +552,12 @@ handler_precheck(struct exchange *x, enum request_err perr)
 {
 	struct rl_verdict v = {0};
 
-	if (x->route == NULL || !(x->cfg->endpoints & ROUTE_BIT(x->route->id)))
+	if (x->route == NULL || !routes_served(x->route, x->cfg))
 		return exchange_refuse(x, REASON_NOT_FOUND);
 	if (refuse_early(x, perr) == 0)
 		return 0;
+	if (!x->route->bearer)
+		return -1; /* not the API's: never counted against its limit */
 	/* Refused unauthenticated on a limited endpoint: counts per address. */
 	x->now = util_now();
 	rate_limit(x, "ip", x->req->client_ip, &v);

@@ -9,8 +9,23 @@
 #ifndef LOGOUT_HANDLERS_H
 #define LOGOUT_HANDLERS_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "exchange.h"
 #include "request.h"
+
+/* The health route's last database check, shared by a process's threads:
+ * the database is pinged at most once a second per process, whatever the
+ * rate of probes, and a probe that comes while another pings answers with
+ * the previous result instead of waiting behind it. */
+struct health {
+	pthread_mutex_t mu;	 /* held while pinging */
+	atomic_llong checked_ms; /* monotonic; 0: never */
+	atomic_int ok;
+};
+#define HEALTH_INIT {PTHREAD_MUTEX_INITIALIZER, 0, 0}
+#define HEALTH_MAX_AGE_MS 1000
 
 /* What the params decide for any route: 404 (no route, or not in
  * [server] endpoints), 405, 400 for a bad CONTENT_LENGTH, 413 by
@@ -24,5 +39,7 @@ void handler_run(struct exchange *x);
 /* The actions of the route table's rows (routes.c). */
 void handler_logout(struct exchange *x);
 void handler_logout_all(struct exchange *x);
+void handler_health(struct exchange *x);
+void handler_metrics(struct exchange *x);
 
 #endif

@@ -75,6 +75,7 @@
 
 static int set_path_prefix(struct opt_target *, const struct opt *, void *, const char *);
 static int set_endpoints(struct opt_target *, const struct opt *, void *, const char *);
+static int set_route_path(struct opt_target *, const struct opt *, void *, const char *);
 static int logout_status(struct opt_target *, const struct opt *, long long);
 static int power_of_two(struct opt_target *, const struct opt *, long long);
 static int set_wsrep_sync_wait(struct opt_target *, const struct opt *, void *, const char *);
@@ -118,6 +119,10 @@ static const struct opt opts[] = {
 	"refuse secret files others may access or another user owns"),
     SPECIAL_OPT("server", "endpoints", endpoints, unsigned int, set_endpoints, 0, 0,
 	"list of routes", ROUTES_DEFAULT_NAMES, "routes served; the others answer 404"),
+    SPECIAL_OPT("server", "health_path", health_path, char *, set_route_path, 0, 0, "string", "",
+	"full path of GET health (200 or 503 by a database ping); empty: not served"),
+    SPECIAL_OPT("server", "metrics_path", metrics_path, char *, set_route_path, 0, 0, "string",
+	"", "full path of GET metrics (Prometheus text); empty: not served"),
     BOOL_OPT("server", "batch", batch, "yes",
 	"group commit of logouts while [sql] logout is the built-in one"),
     UINT_OPT("server", "header_timeout", header_timeout, 1, 3600, "5",
@@ -383,6 +388,21 @@ set_endpoints(struct opt_target *t, const struct opt *o, void *dst, const char *
 	if (routes_parse_names(value, &bits, err, sizeof(err)) != 0)
 		return fail(t, "endpoints: %s", err);
 	*(unsigned int *)dst = bits;
+	return 0;
+}
+
+/* A full path as a web server sends it: empty, or "/" and no space,
+ * query or fragment. Taken as it is: /health and /health/ are two paths. */
+static int
+set_route_path(struct opt_target *t, const struct opt *o, void *dst, const char *value)
+{
+	if (value[0] != '\0' && (value[0] != '/' || value[strcspn(value, " \t?#")] != '\0'))
+		return fail(t,
+		    "%s must be empty or a path starting with '/', without spaces, '?' or '#'",
+		    o->name);
+	if (set_string(t, dst, o->size, value) != 0)
+		return -1;
+	t->cont_dst = NULL; /* a path does not go on on the next line */
 	return 0;
 }
 

@@ -66,8 +66,9 @@ static const char *const laravel_messages[HERR_COUNT] = {
     [HERR_UNAVAILABLE] = "Service Unavailable",
 };
 
-/* Success bodies by style and kind (a logout's only with status 200). */
-static const char *const ok_bodies[][RESP_KIND_COUNT] = {
+/* Success bodies by style and kind (a logout's only with status 200; the
+ * health route's are the same in every style). */
+static const char *const ok_bodies[][RESP_LOGOUT_ALL_OK + 1] = {
     [STYLE_ENVELOPE] = {"{\"success\":true,\"data\":{\"message\":\"Logged out\"}}",
 	"{\"success\":true,\"data\":{\"message\":\"Logged out from all devices\"}}"},
     [STYLE_FASTAPI] = {"{\"message\":\"Successfully logged out\"}",
@@ -102,9 +103,30 @@ render_status(const struct config *cfg, const struct outcome *o)
 {
 	if (err_index(o) != HERR_NONE)
 		return error_of(o)->status;
+	if (o->ok_status)
+		return o->ok_status;
 	if (o->kind == RESP_LOGOUT_OK)
-		return o->ok_status ? o->ok_status : cfg->logout_status;
+		return cfg->logout_status;
+	if (o->kind == RESP_HEALTH_DOWN)
+		return 503;
 	return 200;
+}
+
+/* A success's body, NULL for none (or one sent after the head). */
+static const char *
+success_body(unsigned int style, unsigned int kind, int status)
+{
+	switch (kind) {
+	case RESP_HEALTH_OK:
+		return "{\"status\":\"ok\"}";
+	case RESP_HEALTH_DOWN:
+		return "{\"status\":\"unavailable\"}";
+	case RESP_LOGOUT_OK:
+	case RESP_LOGOUT_ALL_OK:
+		return status == 200 ? ok_bodies[style][kind] : NULL;
+	default:
+		return NULL;
+	}
 }
 
 static int
@@ -248,14 +270,25 @@ render_response(const struct config *cfg, const struct route *route, const struc
 	int status = render_status(cfg, r), blen = 0, n;
 	unsigned int style = (unsigned)cfg->style <= STYLE_LARAVEL ? cfg->style : STYLE_ENVELOPE;
 	unsigned int kind = (unsigned)r->kind < RESP_KIND_COUNT ? r->kind : RESP_LOGOUT_OK;
+	const char *ok, *type = "application/json";
+	size_t len;
 
 	if (err_index(r) != HERR_NONE)
 		blen = error_body(cfg, r, trace_id, body, sizeof(body));
-	else if (status == 200)
-		blen = snprintf(body, sizeof(body), "%s", ok_bodies[style][kind]);
+	else if ((ok = success_body(style, kind, status)) != NULL)
+		blen = snprintf(body, sizeof(body), "%s", ok);
 	if (blen < 0 || (size_t)blen >= sizeof(body))
 		return -1;
-	if (blen == 0)
+	len = (size_t)blen;
+	if (err_index(r) == HERR_NONE && r->body != NULL) {
+		len = r->body_len; /* render_tail's */
+		blen = 0;
+		if (kind == RESP_METRICS)
+			type = "text/plain; version=0.0.4; charset=utf-8";
+	}
+	if (r->head)
+		blen = 0; /* the same headers as GET's, no body */
+	if (len == 0)
 		n = snprintf(buf, cap,
 		    "Status: %d %s\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n%s\r\n",
 		    status, reason_phrase(status), trace_id,
@@ -263,10 +296,19 @@ render_response(const struct config *cfg, const struct route *route, const struc
 	else
 		n = snprintf(buf, cap,
 		    "Status: %d %s\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n%s"
-		    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		    "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n%.*s",
 		    status, reason_phrase(status), trace_id,
-		    extra_headers(cfg, route, r, extra, sizeof(extra)), blen, body);
+		    extra_headers(cfg, route, r, extra, sizeof(extra)), type, len, blen, body);
 	if (n < 0 || (size_t)n >= cap)
 		return -1;
 	return n;
+}
+
+const char *
+render_tail(const struct outcome *o, size_t *len)
+{
+	if (o->body == NULL || o->head || err_index(o) != HERR_NONE)
+		return NULL;
+	*len = o->body_len;
+	return o->body;
 }

@@ -23,8 +23,15 @@ int render_status(const struct config *cfg, const struct outcome *o);
 const char *render_code(enum http_error err);
 
 /* Full CGI response into buf; returns its length, or -1 if cap is short.
- * route: the request's (its methods make a 405's Allow header), or NULL. */
+ * route: the request's (its methods make a 405's Allow header), or NULL.
+ * A HEAD request's answer has the headers without the body. An outcome
+ * with a body of its own (o->body) gets only the head here: see
+ * render_tail. */
 int render_response(const struct config *cfg, const struct route *route, const struct outcome *o,
     const char *trace_id, char *buf, size_t cap);
+
+/* What to send after render_response's bytes: the outcome's own body
+ * (len bytes), or NULL for nothing. */
+const char *render_tail(const struct outcome *o, size_t *len);
 
 #endif

@@ -150,7 +150,7 @@ request_parse(struct request *r, const struct config *cfg, request_getter get, v
 	memset(r, 0, sizeof(*r));
 	r->method = routes_method(method);
 	normalize_path(r, get, ctx);
-	r->route = routes_match(r->path, cfg->path_prefix);
+	r->route = routes_match(r->path, cfg);
 	r->authorization = param(get, ctx, "HTTP_AUTHORIZATION");
 	r->content_type = param(get, ctx, "CONTENT_TYPE");
 	util_utf8_copy(r->client_ip, sizeof(r->client_ip), param(get, ctx, "REMOTE_ADDR"));

@@ -1,33 +1,100 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * routes.c — the route table (README, "The endpoint contract").
+ * routes.c — the route table (README, "The endpoint contract" and
+ * "Health and metrics").
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "handlers.h"
 #include "routes.h"
 
+/* The offset of a char array of struct config (a compile error for a
+ * field of another type). */
+#define ROUTE_PATH_KEY(fld)                                                                     \
+	(offsetof(struct config, fld) + 0 * sizeof(_Generic(((struct config *)0)->fld, char *: 1)))
+
 static const struct route routes[ROUTE_COUNT] = {
-    [ROUTE_LOGOUT] = {ROUTE_LOGOUT, "logout", "/logout", METHOD_POST, RESP_LOGOUT_OK, 1,
-	STMT_LOGOUT, handler_logout},
-    [ROUTE_LOGOUT_ALL] = {ROUTE_LOGOUT_ALL, "logout-all", "/logout-all", METHOD_POST,
-	RESP_LOGOUT_ALL_OK, 1, STMT_LOGOUT_ALL, handler_logout_all},
+    [ROUTE_LOGOUT] = {.id = ROUTE_LOGOUT, .name = "logout", .suffix = "/logout",
+	.methods = METHOD_POST, .ok = RESP_LOGOUT_OK, .on_by_default = 1, .bearer = 1,
+	.audited = 1, .stmt = STMT_LOGOUT, .handle = handler_logout},
+    [ROUTE_LOGOUT_ALL] = {.id = ROUTE_LOGOUT_ALL, .name = "logout-all", .suffix = "/logout-all",
+	.methods = METHOD_POST, .ok = RESP_LOGOUT_ALL_OK, .on_by_default = 1, .bearer = 1,
+	.audited = 1, .stmt = STMT_LOGOUT_ALL, .handle = handler_logout_all},
+    /* For the operator's tools, not the API's clients: no token, no rate
+     * limit, no audit line (a probe every few seconds would drown the
+     * trail of logouts). */
+    [ROUTE_HEALTH] = {.id = ROUTE_HEALTH, .name = "health",
+	.path_key = ROUTE_PATH_KEY(health_path), .methods = METHOD_GET | METHOD_HEAD,
+	.ok = RESP_HEALTH_OK, .stmt = STMT_COUNT, .handle = handler_health},
+    [ROUTE_METRICS] = {.id = ROUTE_METRICS, .name = "metrics",
+	.path_key = ROUTE_PATH_KEY(metrics_path), .methods = METHOD_GET | METHOD_HEAD,
+	.ok = RESP_METRICS, .stmt = STMT_COUNT, .handle = handler_metrics},
 };
 
-const struct route *
-routes_match(const char *path, const char *prefix)
+const char *
+routes_config_path(const struct route *r, const struct config *cfg)
 {
-	size_t plen = strlen(prefix);
+	return r->suffix != NULL ? NULL : (const char *)cfg + r->path_key;
+}
+
+const struct route *
+routes_match(const char *path, const struct config *cfg)
+{
+	size_t plen = strlen(cfg->path_prefix);
+	const char *own;
 	int i;
 
-	if (strncmp(path, prefix, plen) != 0)
+	for (i = 0; i < ROUTE_COUNT; i++)
+		if ((own = routes_config_path(&routes[i], cfg)) != NULL && own[0] != '\0' &&
+		    !strcmp(path, own))
+			return &routes[i];
+	if (strncmp(path, cfg->path_prefix, plen) != 0)
 		return NULL;
 	path += plen;
 	for (i = 0; i < ROUTE_COUNT; i++)
-		if (!strcmp(path, routes[i].suffix))
+		if (routes[i].suffix != NULL && !strcmp(path, routes[i].suffix))
 			return &routes[i];
 	return NULL;
+}
+
+int
+routes_served(const struct route *r, const struct config *cfg)
+{
+	const char *own = routes_config_path(r, cfg);
+
+	return own != NULL ? own[0] != '\0' : (cfg->endpoints & ROUTE_BIT(r->id)) != 0;
+}
+
+int
+routes_check(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *own, *other;
+	char path[2 * CONFIG_STR_MAX];
+	int i, j;
+
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		if ((own = routes_config_path(&routes[i], cfg)) == NULL || own[0] == '\0')
+			continue;
+		for (j = 0; j < ROUTE_COUNT; j++) {
+			if (j == i || !routes_served(&routes[j], cfg))
+				continue;
+			if ((other = routes_config_path(&routes[j], cfg)) == NULL) {
+				snprintf(path, sizeof(path), "%s%s", cfg->path_prefix,
+				    routes[j].suffix);
+				other = path;
+			}
+			if (!strcmp(own, other)) {
+				snprintf(err, errlen,
+				    "the %s endpoint and the %s endpoint are both at %s",
+				    routes[i].name, routes[j].name, own);
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 const struct route *
@@ -47,16 +114,22 @@ routes_get(enum route_id id)
 	return (unsigned)id < ROUTE_COUNT ? &routes[id] : NULL;
 }
 
-/* "logout or logout-all": every route's name, for messages. */
+/* "logout or logout-all": the names [server] endpoints takes, for
+ * messages. */
 static void
 name_list(char *buf, size_t cap)
 {
-	int i;
+	int i, n = 0, last = 0;
 
+	for (i = 0; i < ROUTE_COUNT; i++)
+		if (routes[i].suffix != NULL)
+			last = i;
 	buf[0] = '\0';
 	for (i = 0; i < ROUTE_COUNT; i++) {
-		if (i > 0)
-			strncat(buf, i == ROUTE_COUNT - 1 ? " or " : ", ", cap - strlen(buf) - 1);
+		if (routes[i].suffix == NULL)
+			continue;
+		if (n++ > 0)
+			strncat(buf, i == last ? " or " : ", ", cap - strlen(buf) - 1);
 		strncat(buf, routes[i].name, cap - strlen(buf) - 1);
 	}
 }
@@ -75,7 +148,7 @@ routes_parse_names(const char *value, unsigned int *bits, char *err, size_t errl
 		p += strspn(p, " ,");
 		if ((len = strcspn(p, " ,")) == 0)
 			break;
-		if ((r = routes_by_name(p, len)) == NULL) {
+		if ((r = routes_by_name(p, len)) == NULL || r->suffix == NULL) {
 			snprintf(err, errlen, "\"%.*s\" is not %s", (int)len, p, names);
 			return -1;
 		}

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * routes.h — the route table: the one place that names the endpoints.
- * Routing, [server] endpoints, the method check, the success body and the
- * audit event all read a route's row, so an endpoint is one row here plus
- * its handler function (handlers.h).
+ * Routing, [server] endpoints, the method check, the success body, the
+ * rate limit and the audit all read a route's row, so an endpoint is one
+ * row here plus its handler function (handlers.h).
+ *
+ * A route is mounted one of two ways: under [server] path_prefix at its
+ * suffix (the API's routes, chosen by [server] endpoints), or at a full
+ * path a configuration key holds (the operator's routes, such as
+ * [server] health_path), served while that key is not empty.
  */
 #ifndef LOGOUT_ROUTES_H
 #define LOGOUT_ROUTES_H
@@ -12,16 +17,20 @@
 
 #include "stmts.h"
 
+struct config;
 struct exchange;
 
 enum route_id {
 	ROUTE_LOGOUT = 0,
 	ROUTE_LOGOUT_ALL,
+	ROUTE_HEALTH,
+	ROUTE_METRICS,
 	ROUTE_COUNT
 };
 
-/* A route is served when its bit is in [server] endpoints, whose default
- * is the routes with on_by_default (spelled out for the option table). */
+/* A route under path_prefix is served when its bit is in [server]
+ * endpoints, whose default is the routes with on_by_default (spelled out
+ * for the option table). */
 #define ROUTE_BIT(id)	     (1u << (id))
 #define ROUTES_DEFAULT_NAMES "logout logout-all"
 
@@ -34,27 +43,48 @@ enum route_id {
 enum resp_kind {
 	RESP_LOGOUT_OK = 0, /* [response] logout_status: 204, or 200 with a body */
 	RESP_LOGOUT_ALL_OK, /* 200 with a body */
+	RESP_HEALTH_OK,	    /* 200 {"status":"ok"} */
+	RESP_HEALTH_DOWN,   /* 503 {"status":"unavailable"} */
+	RESP_METRICS,	    /* 200, the exposition text (outcome.body) */
 	RESP_KIND_COUNT
 };
 
 struct route {
 	enum route_id id;
-	const char *name;   /* in [server] endpoints, and the audit event */
-	const char *suffix; /* the path after [server] path_prefix */
+	const char *name;   /* in [server] endpoints, the audit event, metrics */
+	const char *suffix; /* the path after [server] path_prefix, or NULL... */
+	size_t path_key;    /* ...the offset in struct config of the char array
+			     * holding its full path ("" = not served) */
 	unsigned int methods; /* METHOD_* bits; others answer 405 */
 	enum resp_kind ok;    /* the success's body */
 	int on_by_default;    /* served unless [server] endpoints leaves it out */
+	/* A bearer token is required, and the request counts against
+	 * [rate_limit]; else the handler runs without either. */
+	int bearer;
+	int audited; /* its answers are audit lines */
 	/* The statement its action runs: [sql] must have it while the route
-	 * is served. (With [response] logout_scope = user, logout's
-	 * STMT_LOGOUT becomes STMT_LOGOUT_ALL: stmts_required.) */
+	 * is served (STMT_COUNT: none). (With [response] logout_scope = user,
+	 * logout's STMT_LOGOUT becomes STMT_LOGOUT_ALL: stmts_required.) */
 	enum stmt_id stmt;
 	/* The action, after the params passed routes_precheck and the body
 	 * (at most max_body bytes) was read. Sets x->out. */
 	void (*handle)(struct exchange *x);
 };
 
-/* The route a path names under prefix; NULL for none (404). */
-const struct route *routes_match(const char *path, const char *prefix);
+/* The route path names under cfg (its configured paths first, then
+ * under path_prefix); NULL for none (404). */
+const struct route *routes_match(const char *path, const struct config *cfg);
+
+/* 1 when cfg serves route r: its bit is in [server] endpoints, or its
+ * configured path is set. */
+int routes_served(const struct route *r, const struct config *cfg);
+
+/* The full path of a route mounted at a configuration key's path ("" when
+ * not served); NULL for a route under path_prefix. */
+const char *routes_config_path(const struct route *r, const struct config *cfg);
+
+/* No two served routes at one path. 0, or -1 with a message in err. */
+int routes_check(const struct config *cfg, char *err, size_t errlen);
 
 /* The route called name (len bytes, not NUL-terminated); NULL for none. */
 const struct route *routes_by_name(const char *name, size_t len);
@@ -63,7 +93,8 @@ const struct route *routes_by_name(const char *name, size_t len);
 const struct route *routes_get(enum route_id id);
 
 /* The [server] endpoints value ("logout logout-all", space or comma
- * separated) as ROUTE_BITs: 0, or -1 with a message in err. */
+ * separated; routes under path_prefix only) as ROUTE_BITs: 0, or -1 with
+ * a message in err. */
 int routes_parse_names(const char *value, unsigned int *bits, char *err, size_t errlen);
 
 /* The ROUTE_BITs of the routes on by default. */

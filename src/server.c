@@ -45,6 +45,7 @@
 #include "exchange.h"
 #include "handlers.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "render.h"
 #include "request.h"
@@ -76,6 +77,7 @@ struct server {
 	struct worker *ws;
 	int nthreads;
 	struct batch *batch; /* logout group commit; NULL when off */
+	struct health health; /* the health route's last database check */
 	pthread_mutex_t exit_mu;
 	pthread_cond_t exit_cv;
 	int exited; /* worker threads that have returned */
@@ -183,14 +185,26 @@ handle(struct worker *w, FCGX_Request *fr, struct exchange *x, enum request_err 
 	w->unread = 1;
 }
 
+/* The route label of the outcome's counters: a path that names no served
+ * route is "none". */
+static int
+metrics_route(const struct exchange *x)
+{
+	return x->route != NULL && x->out.reason != REASON_NOT_FOUND ? (int)x->route->id
+								       : METRICS_ROUTE_NONE;
+}
+
 static void
 serve(struct worker *w, FCGX_Request *fr)
 {
+	long long start = metrics_request_begin();
 	const struct runtime *rt = acquire_runtime(w);
 	struct request req;
 	struct exchange x;
 	enum request_err perr;
 	char out[OUT_MAX];
+	const char *tail;
+	size_t tlen;
 	int n;
 
 	w->unread = 0;
@@ -199,6 +213,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	x.db = w->db;
 	x.bt = w->srv->batch;
 	x.rl = rt->rl;
+	x.health = &w->srv->health;
 	handle(w, fr, &x, perr);
 	x.out.status = render_status(x.cfg, &x.out);
 	if ((n = render_response(x.cfg, x.route, &x.out, req.trace_id, out, sizeof(out))) < 0) {
@@ -208,8 +223,12 @@ serve(struct worker *w, FCGX_Request *fr)
 	}
 	/* A client gone mid-response is its loss, not the worker's. */
 	FCGX_PutStr(out, n, fr->out);
-	if (x.cfg->audit_enabled)
+	if ((tail = render_tail(&x.out, &tlen)) != NULL)
+		FCGX_PutStr(tail, (int)tlen, fr->out);
+	if (x.cfg->audit_enabled && (x.route == NULL || x.route->audited))
 		audit_emit(w->pid, &req, &x.out);
+	metrics_request_end(start, metrics_route(&x), x.out.status, x.out.reason, x.out.sessions);
+	exchange_end(&x);
 	atomic_store(&w->in_use, NULL);
 }
 
@@ -384,6 +403,7 @@ reload(struct server *srv, const char *path)
 	    (next = runtime_open(cfg, old, err, sizeof(err))) == NULL) {
 		log_err("reload failed: %s; keeping the current configuration", err);
 		config_free(cfg);
+		metrics_reloaded(0, 0);
 		return;
 	}
 	if ((r = realloc(srv->retired, (srv->nretired + 1) * sizeof(*r))) == NULL) {
@@ -402,6 +422,7 @@ reload(struct server *srv, const char *path)
 	/* Requests that started with the old runtime finish with it. */
 	srv->retired[srv->nretired++] = old;
 	free_retired(srv);
+	metrics_reloaded(1, cfg->generation);
 	log_info("reloaded configuration from %s", path);
 }
 
@@ -513,6 +534,12 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 	memset(&srv, 0, sizeof(srv));
 	atomic_store(&srv.rt, rt);
 	srv.nthreads = nthreads;
+	pthread_mutex_init(&srv.health.mu, NULL);
+	/* Serving alone: this process makes the counters (a supervisor made
+	 * them before forking it otherwise). */
+	if (!metrics_opened() && metrics_open(1, err, sizeof(err)) != 0)
+		log_warn("%s; serving without", err);
+	metrics_process_start(nthreads, cfg->generation);
 	pthread_mutex_init(&srv.exit_mu, NULL);
 	pthread_cond_init(&srv.exit_cv, NULL);
 	if (install_signals(&set) != 0) {
@@ -538,6 +565,7 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 	notify_ready("serving");
 	for (;;) {
 		notify_watchdog();
+		metrics_tick();
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (srv.nretired > 0)
 			free_retired(&srv);
@@ -577,5 +605,6 @@ out:
 	runtime_free(atomic_load(&srv.rt));
 	pthread_mutex_destroy(&srv.exit_mu);
 	pthread_cond_destroy(&srv.exit_cv);
+	pthread_mutex_destroy(&srv.health.mu);
 	return rc;
 }

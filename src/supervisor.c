@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "pidfile.h"
 #include "runtime.h"
@@ -76,8 +77,9 @@ spawn(struct supervisor *sv, int i)
 		sigemptyset(&chld);
 		sigaddset(&chld, SIGCHLD);
 		sigprocmask(SIG_UNBLOCK, &chld, NULL);
-		notify_forget();  /* the supervisor speaks for its workers */
-		pidfile_forget();  /* and holds the pid file's lock */
+		notify_forget(); /* the supervisor speaks for its workers */
+		pidfile_forget(); /* and holds the pid file's lock */
+		metrics_use_slot(i); /* counts go on from the slot's last worker */
 		_exit(server_run(sv->cfg, sv->path, sv->fd, sv->nthreads));
 	}
 	sv->kids[i].pid = pid;
@@ -130,6 +132,7 @@ reap(struct supervisor *sv)
 			continue;
 		now = util_now_ms();
 		sv->kids[i].pid = 0;
+		metrics_slot_exit(i);
 		sv->kids[i].flaps = now - sv->kids[i].started < FLAP_MS ? sv->kids[i].flaps + 1 : 0;
 		if (sv->kids[i].flaps > 8)
 			sv->kids[i].flaps = 8; /* 1 << 6 is past MAX_BACKOFF already */
@@ -192,6 +195,7 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 	struct supervisor sv;
 	struct timespec tick = {1, 0};
 	int i, sig, shown = -1;
+	char err[256];
 
 	memset(&sv, 0, sizeof(sv));
 	sv.cfg = cfg;
@@ -210,6 +214,9 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 	sigprocmask(SIG_BLOCK, &sv.set, NULL);
 	if (server_ignore_signals() != 0)
 		log_warn("cannot ignore stray signals: %s", strerror(errno));
+	/* Before the first fork: every worker shares the one mapping. */
+	if (metrics_open(sv.n, err, sizeof(err)) != 0)
+		log_warn("%s; each worker counts alone", err);
 	for (i = 0; i < sv.n; i++)
 		if (spawn(&sv, i) < 0) {
 			signal_children(&sv, SIGTERM);
@@ -221,6 +228,7 @@ supervisor_run(struct config *cfg, const char *path, int fd, int nworkers, int n
 		int live = live_children(&sv);
 
 		notify_watchdog();
+		metrics_tick();
 		if (live != shown)
 			notify_status("%d of %d workers running", shown = live, sv.n);
 		restart_due(&sv);

@@ -52,6 +52,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfgs[1] = fuzz_config("[server]\n"
 			      "path_prefix = /\n"
 			      "max_body = 0\n"
+			      "health_path = /health\n"
+			      "metrics_path = /metrics\n"
 			      "[token]\n"
 			      "default_key = a\n"
 			      "[key a]\n"
@@ -197,7 +199,10 @@ run(const struct config *cfg, struct table *t)
 	if (len == NULL || len[0] == '\0')
 		FUZZ_CHECK(perr == REQUEST_OK && req.content_length == -1, "no length, yet %lld",
 		    req.content_length);
-	if (req.route != NULL) {
+	if (req.route != NULL && routes_config_path(req.route, cfg) != NULL)
+		FUZZ_CHECK(strcmp(req.path, routes_config_path(req.route, cfg)) == 0,
+		    "route %s for \"%.80s\"", req.route->name, req.path);
+	else if (req.route != NULL) {
 		size_t plen = strlen(cfg->path_prefix);
 
 		FUZZ_CHECK(strncmp(req.path, cfg->path_prefix, plen) == 0 &&

@@ -41,6 +41,7 @@ static struct fake_call calls[FAKE_LOG_MAX];
 static size_t ncalls, writes, counts[FAKE_KINDS][FAKE_STMT_KEYS + 1];
 static unsigned int hold;
 static size_t held, handles;
+static enum db_status ping_status;
 
 /* A counter, read under mu. */
 static size_t
@@ -73,6 +74,7 @@ fake_db_reset(void)
 	memset(counts, 0, sizeof(counts));
 	ncalls = writes = 0;
 	batch_default();
+	ping_status = DB_OK;
 	hold = 0;
 	pthread_cond_broadcast(&unheld);
 	pthread_mutex_unlock(&mu);
@@ -329,6 +331,28 @@ db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncerta
 		items[i].ended = st == DB_OK && batch_script.ended[i];
 	/* A retry after a lost connection may succeed: uncertain either way. */
 	*uncertain = batch_script.uncertain;
+	pthread_mutex_unlock(&mu);
+	if (st != DB_OK)
+		set_error(db, st);
+	return st;
+}
+
+void
+fake_db_ping_answer(enum db_status status)
+{
+	pthread_mutex_lock(&mu);
+	ping_status = status;
+	pthread_mutex_unlock(&mu);
+}
+
+enum db_status
+db_ping(struct db *db)
+{
+	enum db_status st;
+
+	pthread_mutex_lock(&mu);
+	record(db, FAKE_PING, -1, -1);
+	st = ping_status;
 	pthread_mutex_unlock(&mu);
 	if (st != DB_OK)
 		set_error(db, st);

@@ -26,7 +26,8 @@
  * other than DB_OK leaves the result empty but for uncertain, as db.c
  * does. Admin statements are scripted under FAKE_ADMIN(ADMIN_STMT_...).
  * db_exec_batch answers every call with the fixed batch answer (default:
- * DB_OK, every item ended).
+ * DB_OK, every item ended); db_ping with fake_db_ping_answer's (default
+ * DB_OK).
  *
  * Reading the call log (after, or while other threads still run):
  *
@@ -79,6 +80,9 @@ void fake_db_push(int key, const struct fake_answer *a);
  * nended (so NULL, 0: every item ended). Otherwise no item is ended. */
 void fake_db_batch_answer(enum db_status status, int uncertain, const int *ended, size_t nended);
 
+/* db_ping from now on. */
+void fake_db_ping_answer(enum db_status status);
+
 /* Holds, for tests that need requests to pile up behind a commit in
  * progress, or a thread to stay put: while FAKE_HOLD_BATCH is set,
  * db_exec_batch blocks after logging its call; while FAKE_HOLD_THREAD_END
@@ -96,6 +100,7 @@ enum fake_call_kind {
 	FAKE_EXEC_ADMIN,       /* db_exec_admin */
 	FAKE_BATCH,	       /* db_exec_batch */
 	FAKE_SET_CONFIG,       /* db_set_config */
+	FAKE_PING,	       /* db_ping */
 	FAKE_KINDS
 };
 

@@ -89,6 +89,8 @@ assert_defaults(const struct config *c)
 	ck_assert_uint_eq(c->max_body, 4096);
 	ck_assert_int_eq(c->threads, 16);
 	ck_assert_str_eq(c->listen, "");
+	ck_assert_str_eq(c->health_path, "");
+	ck_assert_str_eq(c->metrics_path, "");
 	ck_assert_int_eq(c->rules.leeway, 0);
 	ck_assert(c->rules.issuer == NULL || c->rules.issuer[0] == '\0');
 	ck_assert(c->rules.audience == NULL || c->rules.audience[0] == '\0');

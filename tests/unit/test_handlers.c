@@ -6,7 +6,8 @@
  * refresh_token, all_devices, a session already gone, logout-all), every
  * reason the handlers can give (reason.h; the two that only server.c gives
  * are pinned by the integration suite), what each binds and runs, and that
- * no refusal reaches the database. One table drives most of it: each row is
+ * no refusal reaches the database; and the operator's routes, health and
+ * metrics (no token, no rate limit, one ping a second). One table drives most of it: each row is
  * a request, the database's scripted answers, and the outcome it must get.
  */
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "exchange.h"
 #include "fake_db.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "render.h"
 #include "request.h"
@@ -351,6 +353,11 @@ struct served {
 	int status;
 };
 
+/* The health route's cache serve() hands the exchange (NULL: none), and
+ * what the database's ping answers. */
+static struct health *serve_health;
+static enum db_status serve_ping = DB_OK;
+
 /* The answer's column 0 "@HASH@": the stored hash of SANCTUM_SECRET. */
 static void
 script(int stmt, const struct fake_answer *a)
@@ -401,10 +408,12 @@ serve(struct served *s, const struct row *r, struct ratelimit *rl)
 	fake_db_reset();
 	script(r->stmt, &r->ans);
 	script(r->stmt2, &r->ans2);
+	fake_db_ping_answer(serve_ping);
 	perr = request_parse(&s->req, s->cfg, unit_get, params);
 	exchange_init(&s->x, s->cfg, &s->req);
 	s->x.db = db_open(s->cfg, 0);
 	s->x.rl = rl;
+	s->x.health = serve_health;
 	if (handler_precheck(&s->x, perr) == 0) {
 		s->x.body = s->body;
 		s->x.bodylen = strlen(s->body);
@@ -416,6 +425,7 @@ serve(struct served *s, const struct row *r, struct ratelimit *rl)
 static void
 served_free(struct served *s)
 {
+	exchange_end(&s->x);
 	db_close(s->x.db);
 	config_free(s->cfg);
 }
@@ -545,19 +555,27 @@ START_TEST(uncertain_counts_as_done)
 }
 END_TEST
 
-static char rl_path[] = "/tmp/test_handlers.rl.XXXXXX";
-
-START_TEST(rate_limited)
+/* A fresh limiter at path, a mkstemp template (overwritten). */
+static struct ratelimit *
+limiter(char *path)
 {
-	static struct served s;
 	struct ratelimit *rl;
 	char err[256];
 	int fd;
 
-	ck_assert_int_ge(fd = mkstemp(rl_path), 0);
+	ck_assert_int_ge(fd = mkstemp(path), 0);
 	close(fd);
-	unlink(rl_path);
-	ck_assert_ptr_nonnull(rl = ratelimit_open(rl_path, 1024, err, sizeof(err)));
+	unlink(path);
+	ck_assert_ptr_nonnull(rl = ratelimit_open(path, 1024, err, sizeof(err)));
+	return rl;
+}
+
+START_TEST(rate_limited)
+{
+	static struct served s;
+	char rl_path[] = "/tmp/test_handlers.rl.XXXXXX";
+	struct ratelimit *rl = limiter(rl_path);
+
 	/* requests = 1: the user's second logout is refused, unread. */
 	serve(&s, row_named("logout"), rl);
 	ck_assert_int_eq(s.x.out.reason, REASON_OK);
@@ -581,6 +599,232 @@ START_TEST(rate_limited)
 }
 END_TEST
 
+/* ---- the operator's routes: health and metrics ------------------------------ */
+
+#define OPS_CONF                                                                               \
+	"[server]\nhealth_path = " PFX "/health\nmetrics_path = " PFX "/metrics\n"
+
+static const struct row health_get = {"GET health", OPS_CONF, "GET", "/health", T_NONE, NULL,
+    NULL, NULL, NO_DB, REASON_OK, 200, -1, NULL, -1};
+
+/* The rendered answer of s, NUL-terminated, with what follows the head. */
+static void
+rendered(struct served *s, char *out, size_t cap)
+{
+	const char *tail;
+	size_t tlen = 0;
+	int n;
+
+	s->x.out.status = s->status;
+	n = render_response(s->cfg, s->x.route, &s->x.out, s->req.trace_id, out, cap);
+	ck_assert_int_gt(n, 0);
+	if ((tail = render_tail(&s->x.out, &tlen)) != NULL) {
+		ck_assert_uint_lt((size_t)n + tlen, cap);
+		memcpy(out + n, tail, tlen);
+		n += (int)tlen;
+	}
+	out[n] = '\0';
+}
+
+START_TEST(health_ok_pings_the_database)
+{
+	static struct served s;
+	char out[2048];
+
+	serve(&s, &health_get, NULL);
+	ck_assert_int_eq(s.x.out.reason, REASON_OK);
+	ck_assert_int_eq(s.status, 200);
+	ck_assert_uint_eq(fake_db_count(FAKE_PING, -1), 1);
+	ck_assert_uint_eq(fake_db_ncalls(), 1); /* the ping, nothing else */
+	rendered(&s, out, sizeof(out));
+	ck_assert_has(out, "Status: 200 OK\r\n");
+	ck_assert_has(out, "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n"
+			   "{\"status\":\"ok\"}");
+	ck_assert_lacks(out, "X-RateLimit");
+	ck_assert_str_eq(s.x.out.user, ""); /* no token was looked at */
+	served_free(&s);
+}
+END_TEST
+
+START_TEST(health_down_is_503)
+{
+	static struct served s;
+	char out[2048];
+
+	serve_ping = DB_UNAVAILABLE;
+	serve(&s, &health_get, NULL);
+	serve_ping = DB_OK;
+	ck_assert_uint_eq(fake_db_count(FAKE_PING, -1), 1);
+	ck_assert_int_eq(s.status, 503);
+	ck_assert(!exchange_refused(&s.x)); /* its own body, not an error's */
+	rendered(&s, out, sizeof(out));
+	ck_assert_has(out, "Status: 503 Service Unavailable\r\n");
+	ck_assert_has(out, "Content-Length: 24\r\n\r\n{\"status\":\"unavailable\"}");
+	served_free(&s);
+}
+END_TEST
+
+/* Concurrent or repeated probes within a second share one ping. */
+START_TEST(health_pings_once_a_second)
+{
+	static struct served s;
+	struct health h = HEALTH_INIT;
+	int i;
+
+	serve_health = &h;
+	serve(&s, &health_get, NULL);
+	ck_assert_uint_eq(fake_db_count(FAKE_PING, -1), 1);
+	served_free(&s);
+	for (i = 0; i < 5; i++) {
+		/* serve() resets the fake's counts; the cache is the process's */
+		serve(&s, &health_get, NULL);
+		ck_assert_int_eq(s.status, 200);
+		ck_assert_uint_eq(fake_db_count(FAKE_PING, -1), 0);
+		served_free(&s);
+	}
+	/* once stale, the next probe pings again */
+	atomic_store(&h.checked_ms, atomic_load(&h.checked_ms) - HEALTH_MAX_AGE_MS);
+	serve(&s, &health_get, NULL);
+	ck_assert_uint_eq(fake_db_count(FAKE_PING, -1), 1);
+	served_free(&s);
+	serve_health = NULL;
+}
+END_TEST
+
+START_TEST(health_head_and_405)
+{
+	static struct served s;
+	struct row r = health_get;
+	char out[2048];
+
+	r.method = "HEAD";
+	serve(&s, &r, NULL);
+	ck_assert_int_eq(s.status, 200);
+	rendered(&s, out, sizeof(out));
+	ck_assert_has(out, "Content-Length: 15\r\n\r\n");
+	ck_assert_lacks(out, "{");
+	served_free(&s);
+
+	r.method = "POST";
+	r.tok = T_ACCESS;
+	serve(&s, &r, NULL);
+	ck_assert_int_eq(s.x.out.reason, REASON_METHOD);
+	ck_assert_int_eq(s.status, 405);
+	ck_assert_uint_eq(fake_db_ncalls(), 0);
+	rendered(&s, out, sizeof(out));
+	ck_assert_has(out, "Allow: GET, HEAD\r\n");
+	served_free(&s);
+}
+END_TEST
+
+/* Off by default: the paths are 404s like any other. */
+START_TEST(operator_routes_off_by_default)
+{
+	static struct served s;
+	struct row r = health_get;
+
+	r.conf = "";
+	serve(&s, &r, NULL);
+	ck_assert_int_eq(s.x.out.reason, REASON_NOT_FOUND);
+	ck_assert_int_eq(s.status, 404);
+	ck_assert_uint_eq(fake_db_ncalls(), 0);
+	served_free(&s);
+	r.path = "/metrics";
+	serve(&s, &r, NULL);
+	ck_assert_int_eq(s.status, 404);
+	served_free(&s);
+}
+END_TEST
+
+START_TEST(metrics_route_answers_the_exposition)
+{
+	static struct served s;
+	struct row r = health_get;
+	char out[65536];
+
+	ck_assert_int_eq(metrics_open(1, out, sizeof(out)), 0);
+	metrics_process_start(2, 1);
+	metrics_request_end(metrics_request_begin(), ROUTE_LOGOUT, 204, REASON_OK, 1);
+	r.path = "/metrics";
+	serve(&s, &r, NULL);
+	ck_assert_int_eq(s.status, 200);
+	ck_assert_uint_eq(fake_db_ncalls(), 0);
+	ck_assert_ptr_nonnull(s.x.out.body);
+	rendered(&s, out, sizeof(out));
+	ck_assert_has(out, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n");
+	ck_assert_has(out, "\r\n\r\n# HELP logout_fcgi_requests_total ");
+	ck_assert_has(out, "\nlogout_fcgi_requests_total{route=\"logout\",status=\"204\"} 1\n");
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "Content-Length: %zu\r\n", s.x.out.body_len);
+		ck_assert_has(out, want);
+	}
+	served_free(&s);
+	/* HEAD: the same head, no body */
+	r.method = "HEAD";
+	serve(&s, &r, NULL);
+	ck_assert_int_eq(s.status, 200);
+	rendered(&s, out, sizeof(out));
+	ck_assert_lacks(out, "# HELP");
+	served_free(&s);
+	metrics_close();
+}
+END_TEST
+
+/* Neither route counts against the logout limit: not even a 405. */
+START_TEST(operator_routes_are_not_rate_limited)
+{
+	static struct served s;
+	struct row r = health_get;
+	char path[] = "/tmp/test_handlers.ops.XXXXXX";
+	struct ratelimit *rl = limiter(path);
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		r.method = i == 2 ? "POST" : "GET";
+		serve(&s, &r, rl);
+		ck_assert_int_eq(s.status, i == 2 ? 405 : 200);
+		ck_assert_int_eq(s.x.out.has_limit, 0);
+		served_free(&s);
+	}
+	/* requests = 1: the address's one request is still there */
+	serve(&s, row_named("no bearer"), rl);
+	ck_assert_int_eq(s.x.out.reason, REASON_NO_BEARER);
+	served_free(&s);
+	ratelimit_close(rl);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(operator_route_paths_are_checked)
+{
+	static const char *const bad[] = {
+	    "[server]\nhealth_path = /api/v1/auth/logout\n",
+	    "[server]\nhealth_path = /x\nmetrics_path = /x\n",
+	    "[server]\nhealth_path = health\n",
+	    "[server]\nmetrics_path = /metrics?x=1\n",
+	    "[server]\nendpoints = logout health\n",
+	};
+	char text[512], err[512];
+	struct config *cfg;
+	size_t i;
+
+	setenv("LOGOUT_UNIT_SECRET", UNIT_SECRET, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", bad[i], UNIT_KEY_SECTION);
+		cfg = config_load_string(text, "unit.conf", err, sizeof(err));
+		ck_assert_msg(cfg == NULL, "accepted: %s", bad[i]);
+	}
+	/* a logout path left out of endpoints is free for another route */
+	snprintf(text, sizeof(text), "[server]\nendpoints = logout\nhealth_path = %s\n%s",
+	    PFX "/logout-all", UNIT_KEY_SECTION);
+	cfg = config_load_string(text, "unit.conf", err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	config_free(cfg);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -592,6 +836,10 @@ suite(void)
 	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "details", logout_binds_the_session, refresh_binds_both_sessions,
 	    uncertain_counts_as_done, rate_limited);
+	UNIT_TCASE(s, "operator routes", health_ok_pings_the_database, health_down_is_503,
+	    health_pings_once_a_second, health_head_and_405, operator_routes_off_by_default,
+	    metrics_route_answers_the_exposition, operator_routes_are_not_rate_limited,
+	    operator_route_paths_are_checked);
 	return s;
 }
 
