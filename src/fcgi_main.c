@@ -139,9 +139,21 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (opt.check_only) {
+		/* The log targets too, without creating a missing file. */
+		if (log_check(&cfg->log_sink, &cfg->audit_sink, err, sizeof(err)) != 0) {
+			fprintf(stderr, "logout-fcgi: %s\n", err);
+			config_free(cfg);
+			return 1;
+		}
 		printf("%s: ok\n", opt.config);
 		config_free(cfg);
 		return 0;
+	}
+	/* Once, before any thread or worker process exists: they inherit them. */
+	if (log_open(&cfg->log_sink, cfg->log_level, &cfg->audit_sink, err, sizeof(err)) != 0) {
+		fprintf(stderr, "logout-fcgi: %s\n", err);
+		config_free(cfg);
+		return 1;
 	}
 	nthreads = opt.threads ? opt.threads : cfg->threads;
 	if (FCGX_Init() != 0) {

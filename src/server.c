@@ -402,6 +402,7 @@ reload(struct server *srv, const char *path)
 	/* Requests that started with the old runtime finish with it. */
 	srv->retired[srv->nretired++] = old;
 	free_retired(srv);
+	log_reconfigure(&cfg->log_sink, cfg->log_level, &cfg->audit_sink);
 	log_info("reloaded configuration from %s", path);
 }
 
