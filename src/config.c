@@ -468,6 +468,34 @@ check_combinations(struct parse_ctx *ctx)
 	return 0;
 }
 
+/* A syslog target's socket: syslog_socket, whichever line came first. */
+static int
+load_sink(struct parse_ctx *ctx, const char *section, const struct opt_raw *sock,
+    struct sink_spec *spec)
+{
+	if (sock->text[0] != '/') {
+		failf(ctx, sock->line, "[%s] syslog_socket must be an absolute path", section);
+		return -1;
+	}
+	if (spec->kind == SINK_SYSLOG &&
+	    util_strlcpy(spec->path, sock->text, sizeof(spec->path)) != 0) {
+		failf(ctx, sock->line, "[%s] syslog_socket: path too long", section);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_sinks(struct parse_ctx *ctx)
+{
+	struct config *c = ctx->cfg;
+
+	return load_sink(ctx, "log", &ctx->raw.log_socket, &c->log_sink) == 0 &&
+		       load_sink(ctx, "audit", &ctx->raw.audit_socket, &c->audit_sink) == 0
+		   ? 0
+		   : -1;
+}
+
 static void
 finish_rules(struct config *c)
 {
@@ -493,7 +521,7 @@ load(struct parse_ctx *ctx, char *err, size_t errlen)
 		failf(ctx, rc > 0 ? rc : 0, rc > 0 ? "syntax error" : "cannot read the file");
 	if (!ctx->failed && load_identity(ctx) == 0 && load_keys(ctx) == 0 &&
 	    load_hosts(ctx) == 0 && load_password(ctx) == 0 && compile_sql(ctx) == 0 &&
-	    check_combinations(ctx) == 0) {
+	    check_combinations(ctx) == 0 && load_sinks(ctx) == 0) {
 		finish_rules(cfg);
 		return cfg;
 	}

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "keyring.h"
+#include "sink.h" /* struct sink_spec: where [log] and [audit] lines go */
 #include "sqlparam.h"
 #include "stmts.h" /* enum stmt_id, admin_stmt_id, token_format */
 #include "token.h"
@@ -123,8 +124,14 @@ struct config {
 	unsigned int rl_slots;	  /* keys the state file holds */
 	char rl_file[CONFIG_STR_MAX * 2];
 
+	/* [log]: operational messages. Only the target's description: the
+	 * process opens it (log_open) and keeps it across reloads. */
+	struct sink_spec log_sink;
+	enum sink_priority log_level; /* the least severe written */
+
 	/* [audit] */
 	int audit_enabled;
+	struct sink_spec audit_sink;
 };
 
 /* Load and validate. On failure returns NULL and writes one message

@@ -226,7 +226,9 @@ check_config(struct config *cfg, const struct options *opt)
 	char err[512];
 	int rc = 1;
 
-	if (runtime_check(cfg, err, sizeof(err)) != 0) {
+	/* The log targets too, without creating a missing file. */
+	if (log_check(&cfg->log_sink, &cfg->audit_sink, err, sizeof(err)) != 0 ||
+	    runtime_check(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "logout-fcgi: %s\n", err);
 		goto fail;
 	}
@@ -284,6 +286,13 @@ serve(struct config *cfg, const struct options *opt)
 	char err[512];
 	int fd, rc = 1, nthreads = opt->threads ? opt->threads : cfg->threads;
 
+	/* Once, before any thread or worker process exists (they inherit the
+	 * sinks), and as root: a file target in a root-only directory opens. */
+	if (log_open(&cfg->log_sink, cfg->log_level, &cfg->audit_sink, err, sizeof(err)) != 0) {
+		fprintf(stderr, "logout-fcgi: %s\n", err);
+		config_free(cfg);
+		return 1;
+	}
 	if (privs_plan(either(opt->user, cfg->run_user), either(opt->group, cfg->run_group),
 		opt->allow_root || cfg->allow_root, geteuid(), getegid(), &pv, err,
 		sizeof(err)) != 0 ||

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -67,6 +68,28 @@ fallback(void)
 	return err_sink;
 }
 
+/* Who and how severe: syslog's header already says who; a file has no
+ * journal to stamp the time. */
+static int
+prefix(const struct sink *s, enum sink_priority prio, char *buf, size_t cap)
+{
+	enum sink_kind kind = s != NULL ? sink_kind_of(s) : SINK_STDERR;
+	struct timespec ts;
+	struct tm tm;
+	size_t n = 0;
+
+	if (kind == SINK_SYSLOG)
+		return snprintf(buf, cap, "%s: ", level_name(prio));
+	if (kind == SINK_FILE) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(buf + n, cap - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+	}
+	return (int)n + snprintf(buf + n, cap - n, "logout-fcgi[%ld]: %s: ", (long)getpid(),
+			    level_name(prio));
+}
+
 void
 log_msg(enum sink_priority prio, const char *fmt, ...)
 {
@@ -77,7 +100,7 @@ log_msg(enum sink_priority prio, const char *fmt, ...)
 
 	if ((int)prio > atomic_load(&level))
 		return;
-	n = snprintf(line, sizeof(line), "logout-fcgi[%ld]: %s: ", (long)getpid(), level_name(prio));
+	n = prefix(s, prio, line, sizeof(line));
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -87,15 +110,26 @@ log_msg(enum sink_priority prio, const char *fmt, ...)
 		sink_write(s, prio, line, (size_t)n);
 }
 
+/* "[section] target: " before what the sink said. */
+static void
+name_target(const char *section, const char *why, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "[%s] target: %s", section, why);
+}
+
 int
 log_open(const struct sink_spec *diag, enum sink_priority lvl, const struct sink_spec *audit,
     char *err, size_t errlen)
 {
+	char why[SINK_PATH_MAX + 128];
 	struct sink *d, *a;
 
-	if ((d = sink_open(diag, err, errlen)) == NULL)
+	if ((d = sink_open(diag, why, sizeof(why))) == NULL) {
+		name_target("log", why, err, errlen);
 		return -1;
-	if ((a = sink_open(audit, err, errlen)) == NULL) {
+	}
+	if ((a = sink_open(audit, why, sizeof(why))) == NULL) {
+		name_target("audit", why, err, errlen);
 		sink_close(d);
 		return -1;
 	}
@@ -104,6 +138,22 @@ log_open(const struct sink_spec *diag, enum sink_priority lvl, const struct sink
 	diag_sink = d;
 	audit_sink = a;
 	atomic_store(&level, (int)lvl);
+	return 0;
+}
+
+int
+log_check(const struct sink_spec *diag, const struct sink_spec *audit, char *err, size_t errlen)
+{
+	char why[SINK_PATH_MAX + 128];
+
+	if (sink_check(diag, why, sizeof(why)) != 0) {
+		name_target("log", why, err, errlen);
+		return -1;
+	}
+	if (sink_check(audit, why, sizeof(why)) != 0) {
+		name_target("audit", why, err, errlen);
+		return -1;
+	}
 	return 0;
 }
 

@@ -29,6 +29,11 @@ int log_level_parse(const char *name);
 int log_open(const struct sink_spec *diag, enum sink_priority level,
     const struct sink_spec *audit, char *err, size_t errlen);
 
+/* --check-config: sink_check of both targets. 0, or -1 with a message
+ * naming the target in err. */
+int log_check(const struct sink_spec *diag, const struct sink_spec *audit, char *err,
+    size_t errlen);
+
 /* A reload: the level applies at once; a changed target is reported, and
  * takes effect at the next start. */
 void log_reconfigure(const struct sink_spec *diag, enum sink_priority level,

@@ -80,6 +80,9 @@ static int logout_status(struct opt_target *, const struct opt *, long long);
 static int power_of_two(struct opt_target *, const struct opt *, long long);
 static int set_wsrep_sync_wait(struct opt_target *, const struct opt *, void *, const char *);
 static int set_mode(struct opt_target *, const struct opt *, void *, const char *);
+static int set_target(struct opt_target *, const struct opt *, void *, const char *);
+static int set_ident(struct opt_target *, const struct opt *, void *, const char *);
+static int set_facility(struct opt_target *, const struct opt *, void *, const char *);
 
 static const char *const formats[] = {"jwt", "sanctum", NULL};
 static const char *const styles[] = {"envelope", "fastapi", "laravel", NULL};
@@ -89,6 +92,10 @@ static const int gone_status[] = {401, 204, 200};
 static const char *const algs[] = {"HS256", "HS512", NULL};
 static const int alg_ids[] = {KEY_HS256, KEY_HS512};
 static const char *const encodings[] = {"raw", "base64", NULL};
+/* log.c's names (log_level_parse; tests/unit/test_options.c holds them
+ * together). */
+static const char *const levels[] = {"error", "warning", "info", "debug", NULL};
+static const int level_prios[] = {SINK_ERR, SINK_WARNING, SINK_INFO, SINK_DEBUG};
 
 /* The order is logout-fcgi.conf(5)'s and README's. */
 static const struct opt opts[] = {
@@ -231,8 +238,29 @@ static const struct opt opts[] = {
     CHECKED_OPT(OPT_UINT, unsigned int, "rate_limit", "slots", rl_slots, RATELIMIT_SLOTS_MIN,
 	RATELIMIT_SLOTS_MAX, power_of_two, NULL, "65536", "keys the state file holds, a power of two"),
 
+    SPECIAL_OPT("log", "target", log_sink, struct sink_spec, set_target, 0, 0,
+	"stderr/syslog/path", "stderr",
+	"where operational messages go: stderr, syslog, or an absolute file path"),
+    CHOICE_OPT(struct config, OPT_IN_CONFIG, "log", "level", log_level, levels, level_prios,
+	"info", NULL, "the least severe messages written"),
+    SPECIAL_OPT("log", "syslog_ident", log_sink.ident, char *, set_ident, 0, 0, "string",
+	"logout-fcgi", "syslog: the identifier before [PID]"),
+    SPECIAL_OPT("log", "syslog_facility", log_sink.facility, int, set_facility, 0, 0,
+	"facility", "daemon", "syslog: daemon, user, local0..local7, ..."),
+    RAW_OPT("log", "syslog_socket", log_socket, "path", "/dev/log",
+	"syslog: the datagram socket syslogd (or journald) reads"),
+
     BOOL_OPT("audit", "enabled", audit_enabled, "yes",
-	"one JSON line per logout and refusal on stderr"),
+	"one JSON line per logout and refusal, to [audit] target"),
+    SPECIAL_OPT("audit", "target", audit_sink, struct sink_spec, set_target, 0, 0,
+	"stderr/syslog/path", "stderr",
+	"where audit lines go: stderr, syslog, or an absolute file path"),
+    SPECIAL_OPT("audit", "syslog_ident", audit_sink.ident, char *, set_ident, 0, 0, "string",
+	"logout-fcgi-audit", "syslog: the identifier before [PID]"),
+    SPECIAL_OPT("audit", "syslog_facility", audit_sink.facility, int, set_facility, 0, 0,
+	"facility", "authpriv", "syslog: authpriv, auth, local0..local7, ..."),
+    RAW_OPT("audit", "syslog_socket", audit_socket, "path", "/dev/log",
+	"syslog: the datagram socket syslogd (or journald) reads"),
 };
 
 /* The rows of each [key NAME] section. */
@@ -436,6 +464,51 @@ set_mode(struct opt_target *t, const struct opt *o, void *dst, const char *value
 {
 	if (util_parse_mode(value, dst) != 0)
 		return fail(t, "%s: \"%s\" is not an octal mode from 0 to 0777", o->name, value);
+	return 0;
+}
+
+/* The kind and file path of a sink; a syslog target's socket is
+ * syslog_socket's, set once the whole file is read (config.c). */
+static int
+set_target(struct opt_target *t, const struct opt *o, void *dst, const char *value)
+{
+	struct sink_spec *spec = dst;
+
+	if (sink_parse_target(value, spec) != 0)
+		return fail(t, "%s: \"%s\" is not stderr, syslog or an absolute file path", o->name,
+		    value);
+	return 0;
+}
+
+/* What the syslog header can carry: a TAG is printable, without the
+ * characters that end it. */
+static int
+set_ident(struct opt_target *t, const struct opt *o, void *dst, const char *value)
+{
+	const char *p;
+
+	if (value[0] == '\0')
+		return fail(t, "%s must not be empty", o->name);
+	for (p = value; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '[' || *p == ']' || *p == ':')
+			return fail(t, "%s: \"%s\": printable ASCII only, without spaces, "
+				       "brackets or colons",
+			    o->name, value);
+	if (util_strlcpy(dst, value, o->size) != 0)
+		return fail(t, "value longer than %zu bytes", o->size - 1);
+	return 0;
+}
+
+static int
+set_facility(struct opt_target *t, const struct opt *o, void *dst, const char *value)
+{
+	int code = sink_facility(value);
+
+	if (code < 0)
+		return fail(t, "%s: \"%s\" is not a syslog facility (daemon, auth, authpriv, user, "
+			       "local0..local7, ...)",
+		    o->name, value);
+	*(int *)dst = code;
 	return 0;
 }
 

@@ -34,6 +34,9 @@ struct opt_raw {
 struct opt_raws {
 	struct opt_raw hosts, password_file, password_env, default_key, rl_file;
 	struct opt_raw user, group, listen_owner, listen_group, pid_file;
+	/* [log] and [audit] syslog_socket: the path of a syslog target, whatever
+	 * order target and syslog_socket come in */
+	struct opt_raw log_socket, audit_socket;
 	struct opt_raw sql[STMT_COUNT];
 	struct opt_raw admin_sql[ADMIN_STMT_COUNT];
 };

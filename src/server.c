@@ -423,6 +423,7 @@ reload(struct server *srv, const char *path)
 	srv->retired[srv->nretired++] = old;
 	free_retired(srv);
 	metrics_reloaded(1, cfg->generation);
+	log_reconfigure(&cfg->log_sink, cfg->log_level, &cfg->audit_sink);
 	log_info("reloaded configuration from %s", path);
 }
 

@@ -143,6 +143,43 @@ sink_open(const struct sink_spec *spec, char *err, size_t errlen)
 	return s;
 }
 
+int
+sink_check(const struct sink_spec *spec, char *err, size_t errlen)
+{
+	char dir[SINK_PATH_MAX];
+	char *slash;
+	int fd;
+
+	if (spec->kind == SINK_SYSLOG) {
+		if ((fd = open_syslog(spec->path, err, errlen)) < 0)
+			return -1;
+		close(fd);
+		return 0;
+	}
+	if (spec->kind != SINK_FILE)
+		return 0;
+	if ((fd = open(spec->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY)) >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", spec->path, strerror(errno));
+		return -1;
+	}
+	/* Absolute (sink_parse_target): there is a slash, maybe the first. */
+	util_strlcpy(dir, spec->path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash++; /* a file in / */
+	*slash = '\0';
+	if (access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, errlen, "%s: cannot be created in %s: %s", spec->path, dir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Put a fresh descriptor for the target in s->fd's place: dup2 swaps it
  * atomically for the threads that write to it meanwhile. */
 static int
@@ -167,6 +204,12 @@ sink_reopen(struct sink *s, char *err, size_t errlen)
 	return s->spec.kind == SINK_FILE ? replace_fd(s, err, errlen) : 0;
 }
 
+enum sink_kind
+sink_kind_of(const struct sink *s)
+{
+	return s->spec.kind;
+}
+
 int
 sink_same(const struct sink *s, const struct sink_spec *spec)
 {
@@ -175,16 +218,22 @@ sink_same(const struct sink *s, const struct sink_spec *spec)
 		   (!strcmp(s->spec.ident, spec->ident) && s->spec.facility == spec->facility));
 }
 
+/* tagged: a syslog line that fell back keeps its syslog tag, so it still
+ * says whose it is ("logout-fcgi-audit[PID]: {...}"). */
 static void
-write_stderr(const struct sink *s, enum sink_priority prio, const char *line, size_t len)
+write_stderr(const struct sink *s, enum sink_priority prio, int tagged, const char *line,
+    size_t len)
 {
-	char buf[SINK_LINE_MAX + 8];
+	char buf[SINK_LINE_MAX + SINK_IDENT_MAX + 40];
 	size_t o = 0;
 
 	if (s->journal)
 		o = (size_t)snprintf(buf, sizeof(buf), "<%d>", (int)prio);
-	if (len > sizeof(buf) - o - 1)
-		len = sizeof(buf) - o - 1;
+	if (tagged)
+		o += (size_t)snprintf(
+		    buf + o, sizeof(buf) - o, "%s[%ld]: ", s->spec.ident, (long)getpid());
+	if (len > SINK_LINE_MAX)
+		len = SINK_LINE_MAX;
 	memcpy(buf + o, line, len);
 	buf[o + len] = '\n';
 	/* Best effort: nothing is left to tell when stderr fails too. */
@@ -206,7 +255,7 @@ complain(struct sink *s, int errnum)
 	n = snprintf(note, sizeof(note),
 	    "logout-fcgi[%ld]: warning: cannot write to %s: %s; writing its lines to stderr",
 	    (long)getpid(), s->spec.path, strerror(errnum));
-	write_stderr(s, SINK_WARNING, note, n > 0 ? (size_t)n : 0);
+	write_stderr(s, SINK_WARNING, 0, note, n > 0 ? (size_t)n : 0);
 }
 
 static int
@@ -250,7 +299,7 @@ sink_write(struct sink *s, enum sink_priority prio, const char *line, size_t len
 	int errnum;
 
 	if (s->spec.kind == SINK_STDERR) {
-		write_stderr(s, prio, line, len);
+		write_stderr(s, prio, 0, line, len);
 		return;
 	}
 	if (write_line(s, prio, line, len) == 0)
@@ -261,7 +310,7 @@ sink_write(struct sink *s, enum sink_priority prio, const char *line, size_t len
 	    write_line(s, prio, line, len) == 0)
 		return;
 	complain(s, errnum);
-	write_stderr(s, prio, line, len);
+	write_stderr(s, prio, s->spec.kind == SINK_SYSLOG, line, len);
 }
 
 void

@@ -61,6 +61,12 @@ struct sink;
  * err. */
 struct sink *sink_open(const struct sink_spec *spec, char *err, size_t errlen);
 
+/* Could sink_open open the target? The same checks without a side effect:
+ * a missing file is not created (a check run as root would leave a file
+ * the service's user cannot open), only its directory is checked. 0, or
+ * -1 with a message in err. */
+int sink_check(const struct sink_spec *spec, char *err, size_t errlen);
+
 /* Write one line (without its newline) at priority. Never blocks on a
  * full syslog socket: such a line goes to stderr. */
 void sink_write(struct sink *s, enum sink_priority prio, const char *line, size_t len);
@@ -68,6 +74,9 @@ void sink_write(struct sink *s, enum sink_priority prio, const char *line, size_
 /* SINK_FILE: open the path again in place (after logrotate). 0, or -1
  * with a message in err (the old file stays in use). Others: 0. */
 int sink_reopen(struct sink *s, char *err, size_t errlen);
+
+/* What the sink writes to: the caller's line prefix depends on it. */
+enum sink_kind sink_kind_of(const struct sink *s);
 
 /* 1 when the sink and spec name the same target (a reload keeps it). */
 int sink_same(const struct sink *s, const struct sink_spec *spec);

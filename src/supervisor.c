@@ -185,6 +185,7 @@ reload(struct supervisor *sv)
 		config_free(next);
 		return;
 	}
+	log_reconfigure(&next->log_sink, next->log_level, &next->audit_sink);
 	config_free(sv->cfg);
 	sv->cfg = next;
 }

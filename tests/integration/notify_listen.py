@@ -4,7 +4,8 @@
 # sd_notify(3), as systemd implements it: a datagram socket with
 # SO_PASSCRED, so each message comes with its sender's pid. Writes one line
 # per message to OUT: "PID<TAB>LINE|LINE|...". Exits after SECONDS (a
-# bound, so a test never leaves it behind) or on SIGTERM.
+# bound, so a test never leaves it behind) or on SIGTERM. Any datagram
+# will do: t_logs.sh uses it as a syslog socket.
 import os
 import signal
 import socket

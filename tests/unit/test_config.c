@@ -130,6 +130,13 @@ assert_defaults(const struct config *c)
 	ck_assert_uint_eq(c->listen_mode, 0660);
 	ck_assert_str_eq(c->pid_file, "");
 	ck_assert_int_eq(c->strict_modes, 1);
+	ck_assert_int_eq(c->log_sink.kind, SINK_STDERR);
+	ck_assert_int_eq(c->log_level, SINK_INFO);
+	ck_assert_str_eq(c->log_sink.ident, "logout-fcgi");
+	ck_assert_int_eq(c->log_sink.facility, 3 << 3);
+	ck_assert_int_eq(c->audit_sink.kind, SINK_STDERR);
+	ck_assert_str_eq(c->audit_sink.ident, "logout-fcgi-audit");
+	ck_assert_int_eq(c->audit_sink.facility, 10 << 3);
 	assert_stmt(&c->stmts[STMT_LOGOUT],
 	    "DELETE FROM user_sessions WHERE session_hash = :sid_hash AND user_id = :user_id");
 	assert_stmt(&c->stmts[STMT_LOGOUT_REFRESH],
@@ -286,6 +293,55 @@ START_TEST(settings)
 	ck_assert_int_eq(c->logout_status, 200);
 	ck_assert_int_eq(c->audit_enabled, 0);
 	config_free(c);
+}
+END_TEST
+
+/* [log] and [audit]: the targets, whichever order target and
+ * syslog_socket come in. */
+START_TEST(log_targets)
+{
+	struct config *c = unit_config("[log]\n"
+				       "syslog_socket = /run/it/log.sock\n"
+				       "target = syslog\n"
+				       "level = warning\n"
+				       "syslog_ident = api-logout\n"
+				       "syslog_facility = local3\n"
+				       "[audit]\n"
+				       "target = /var/log/logout-fcgi/audit.log\n"
+				       "syslog_socket = /run/other.sock\n" UNIT_KEY_SECTION);
+
+	ck_assert_int_eq(c->log_sink.kind, SINK_SYSLOG);
+	ck_assert_str_eq(c->log_sink.path, "/run/it/log.sock");
+	ck_assert_str_eq(c->log_sink.ident, "api-logout");
+	ck_assert_int_eq(c->log_sink.facility, 19 << 3);
+	ck_assert_int_eq(c->log_level, SINK_WARNING);
+	ck_assert_int_eq(c->audit_sink.kind, SINK_FILE);
+	ck_assert_str_eq(c->audit_sink.path, "/var/log/logout-fcgi/audit.log");
+	config_free(c);
+	/* syslog without syslog_socket: /dev/log. */
+	c = unit_config("[audit]\ntarget = syslog\n[log]\nlevel = debug\n" UNIT_KEY_SECTION);
+	ck_assert_int_eq(c->audit_sink.kind, SINK_SYSLOG);
+	ck_assert_str_eq(c->audit_sink.path, "/dev/log");
+	ck_assert_str_eq(c->audit_sink.ident, "logout-fcgi-audit");
+	ck_assert_int_eq(c->audit_sink.facility, 10 << 3);
+	ck_assert_int_eq(c->log_level, SINK_DEBUG);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(bad_log_targets)
+{
+	expect_error("[log]\ntarget = journal\n" UNIT_KEY_SECTION, 2, "target");
+	expect_error("[audit]\ntarget = audit.log\n" UNIT_KEY_SECTION, 2, "absolute");
+	expect_error("[log]\nlevel = notice\n" UNIT_KEY_SECTION, 2, "notice");
+	expect_error("[log]\nsyslog_facility = kernel\n" UNIT_KEY_SECTION, 2, "kernel");
+	expect_error("[audit]\nsyslog_ident = a b\n" UNIT_KEY_SECTION, 2, "syslog_ident");
+	expect_error("[audit]\nsyslog_ident =\n" UNIT_KEY_SECTION, 2, "syslog_ident");
+	expect_error("[log]\nsyslog_ident = x[1]\n" UNIT_KEY_SECTION, 2, "syslog_ident");
+	expect_error("[audit]\n\nsyslog_socket = dev/log\n" UNIT_KEY_SECTION, 3, "syslog_socket");
+	expect_error("[log]\ntarget = syslog\nsyslog_socket =\n" UNIT_KEY_SECTION, 3,
+	    "syslog_socket");
+	expect_error("[logs]\ntarget = stderr\n" UNIT_KEY_SECTION, -1, "logs");
 }
 END_TEST
 
@@ -789,10 +845,10 @@ config_suite(void)
 	Suite *s = suite_create("config");
 
 	UNIT_TCASE(s, "load", minimal_defaults, shipped_file, missing_file, settings,
-	    continuation_lines, keys, decode_secret, stmt_names, exact_key_lengths);
+	    continuation_lines, keys, decode_secret, stmt_names, exact_key_lengths, log_targets);
 	UNIT_TCASE(s, "refuse", unknown_key, duplicate_after_many, lifetime_bounds, unknown_section, bad_numbers, bad_alg, short_keys,
 	    secret_sources, key_selection, bad_sql, bad_logout_status, syntax,
-	    bad_server_identity);
+	    bad_server_identity, bad_log_targets);
 	UNIT_TCASE(s, "server", server_identity, strict_modes);
 	UNIT_TCASE(s, "profiles", profile_settings, sanctum_format, bad_profile_settings);
 	return s;

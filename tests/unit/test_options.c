@@ -13,6 +13,7 @@
 #include "routes.h"
 
 #include "config.h"
+#include "log.h"
 #include "options.h"
 #include "ratelimit.h"
 
@@ -129,6 +130,8 @@ START_TEST(printed_rows)
 	ck_assert_has(text, "sql\tlogout\tSQL\t(built-in)\t");
 	ck_assert_has(text, "key NAME\talg\tHS256/HS512\t(required)\t");
 	ck_assert_has(text, "database\twsrep_sync_wait\tnumber 0..15\t\t");
+	ck_assert_has(text, "log\tlevel\terror/warning/info/debug\tinfo\t");
+	ck_assert_has(text, "audit\tsyslog_facility\tfacility\tauthpriv\t");
 	free(text);
 }
 END_TEST
@@ -180,6 +183,16 @@ START_TEST(messages)
 	    {"token", "type_claim",
 		"0123456789012345678901234567890123456789012345678901234567890123",
 		"value longer than 63 bytes"},
+	    {"log", "target", "journal",
+		"target: \"journal\" is not stderr, syslog or an absolute file path"},
+	    {"log", "level", "notice", "level: \"notice\" is not error, warning, info or debug"},
+	    {"audit", "syslog_facility", "kernel",
+		"syslog_facility: \"kernel\" is not a syslog facility (daemon, auth, authpriv, "
+		"user, local0..local7, ...)"},
+	    {"audit", "syslog_ident", "", "syslog_ident must not be empty"},
+	    {"audit", "syslog_ident",
+		"0123456789012345678901234567890123456789012345678901234567890123",
+		"value longer than 63 bytes"},
 	};
 	struct fixture f;
 
@@ -188,6 +201,21 @@ START_TEST(messages)
 		ck_assert_int_eq(
 		    set(&f, refused[i].section, refused[i].name, refused[i].value), -1);
 		ck_assert_str_eq(f.t.err, refused[i].message);
+	}
+	fixture_free(&f);
+}
+END_TEST
+
+/* [log] level's words are log.c's, with its priorities. */
+START_TEST(log_levels)
+{
+	static const char *const names[] = {"error", "warning", "info", "debug"};
+	struct fixture f;
+
+	fixture_init(&f);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_int_eq(set(&f, "log", "level", names[i]), 0);
+		ck_assert_int_eq((int)f.cfg->log_level, log_level_parse(names[i]));
 	}
 	fixture_free(&f);
 }
@@ -241,7 +269,7 @@ options_suite(void)
 	Suite *s = suite_create("options");
 
 	UNIT_TCASE(s, "table", defaults, table, printed_rows, shared_bounds);
-	UNIT_TCASE(s, "set", messages, values_and_continuation);
+	UNIT_TCASE(s, "set", messages, log_levels, values_and_continuation);
 	return s;
 }
 

@@ -5,8 +5,10 @@
  * reopened after the file was renamed (logrotate), writes to the new file
  * while the renamed one keeps every earlier line; a syslog sink sends RFC
  * 3164 datagrams with its facility, severity and identifier; a syslog
- * socket that is gone sends the line to stderr with one note; on stderr the
- * journal's "<N>" prefix appears only when JOURNAL_STREAM names stderr.
+ * socket that is gone, and a file that can take no more (/dev/full: a full
+ * disk), send the line to stderr with one note; on stderr the journal's
+ * "<N>" prefix appears only when JOURNAL_STREAM names stderr; sink_check
+ * finds what sink_open would refuse, and creates nothing.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -30,24 +32,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
-}
-
-static void
-slurp(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	ck_assert_int_ge(fd, 0);
-	n = read(fd, buf, cap - 1);
-	ck_assert_int_ge(n, 0);
-	buf[n] = '\0';
-	close(fd);
+	unit_tmpdir_remove(dir);
 }
 
 /* Run fn with stderr pointed at a file; what it wrote into buf. */
@@ -65,7 +50,7 @@ capture_stderr(void (*fn)(void *), void *arg, char *buf, size_t cap)
 	fn(arg);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
-	slurp(path, buf, cap);
+	unit_slurp(path, buf, cap);
 }
 
 START_TEST(targets)
@@ -103,9 +88,9 @@ START_TEST(file_rotates)
 	sink_write(s, SINK_INFO, "two", 3); /* before the reopen: the old file */
 	ck_assert_int_eq(sink_reopen(s, err, sizeof(err)), 0);
 	sink_write(s, SINK_INFO, "three", 5);
-	slurp(rotated, buf, sizeof(buf));
+	unit_slurp(rotated, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "one\ntwo\n");
-	slurp(spec.path, buf, sizeof(buf));
+	unit_slurp(spec.path, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "three\n");
 	sink_close(s);
 }
@@ -170,7 +155,7 @@ START_TEST(syslog_gone_falls_back)
 	struct sink_spec spec = {.kind = SINK_SYSLOG};
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct gone_arg g;
-	char buf[1024], err[128];
+	char buf[1024], err[128], want[64];
 	int fd;
 
 	snprintf(spec.path, sizeof(spec.path), "%s/log", dir);
@@ -182,12 +167,74 @@ START_TEST(syslog_gone_falls_back)
 	close(fd);
 	unlink(spec.path); /* syslogd went away */
 	capture_stderr(write_twice, &g, buf, sizeof(buf));
-	ck_assert_has(buf, "line-a\n");
-	ck_assert_has(buf, "line-b\n");
+	/* With the syslog tag: whose line it is. */
+	snprintf(want, sizeof(want), "x[%ld]: line-a\n", (long)getpid());
+	ck_assert_has(buf, want);
+	snprintf(want, sizeof(want), "x[%ld]: line-b\n", (long)getpid());
+	ck_assert_has(buf, want);
 	ck_assert_has(buf, "cannot write to");
 	/* One note, not one per line. */
 	ck_assert_ptr_null(strstr(strstr(buf, "cannot write to") + 1, "cannot write to"));
 	sink_close(g.s);
+}
+END_TEST
+
+START_TEST(file_full_falls_back)
+{
+	struct sink_spec spec = {.kind = SINK_FILE, .path = "/dev/full"};
+	struct gone_arg g;
+	char buf[1024], err[128];
+
+	ck_assert_ptr_nonnull(g.s = sink_open(&spec, err, sizeof(err)));
+	capture_stderr(write_twice, &g, buf, sizeof(buf));
+	ck_assert_has(buf, "line-a\n");
+	ck_assert_has(buf, "line-b\n");
+	ck_assert_has(buf, "cannot write to /dev/full: No space left on device");
+	/* A file's lines as they are: no syslog tag. */
+	ck_assert_has(buf, "\nline-a\nline-b\n");
+	ck_assert_ptr_null(strstr(strstr(buf, "cannot write to") + 1, "cannot write to"));
+	sink_close(g.s);
+}
+END_TEST
+
+START_TEST(check_targets)
+{
+	struct sink_spec spec = {.kind = SINK_FILE};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char err[256] = "";
+	struct stat st;
+	int fd;
+
+	/* A missing file in a writable directory: fine, and still missing. */
+	snprintf(spec.path, sizeof(spec.path), "%s/audit.log", dir);
+	ck_assert_int_eq(sink_check(&spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(spec.path, &st), -1);
+	/* An existing file. */
+	ck_assert_int_ge(fd = open(spec.path, O_WRONLY | O_CREAT, 0600), 0);
+	close(fd);
+	ck_assert_int_eq(sink_check(&spec, err, sizeof(err)), 0);
+	/* A directory where the file should be. */
+	ck_assert_int_eq(sink_check(&(struct sink_spec){.kind = SINK_FILE, .path = "/tmp"}, err,
+			     sizeof(err)),
+	    -1);
+	ck_assert_has(err, "/tmp");
+	/* A directory that does not exist. */
+	snprintf(spec.path, sizeof(spec.path), "%s/no/audit.log", dir);
+	ck_assert_int_eq(sink_check(&spec, err, sizeof(err)), -1);
+	ck_assert_has(err, "no/audit.log");
+	ck_assert_has(err, "No such file or directory");
+	/* A syslog socket nobody reads, then one that is read. */
+	spec.kind = SINK_SYSLOG;
+	snprintf(spec.path, sizeof(spec.path), "%s/log", dir);
+	ck_assert_int_eq(sink_check(&spec, err, sizeof(err)), -1);
+	ck_assert_has(err, "/log");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/log", dir);
+	ck_assert_int_ge(fd = socket(AF_UNIX, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(sink_check(&spec, err, sizeof(err)), 0);
+	close(fd);
+	/* stderr is always there. */
+	ck_assert_int_eq(sink_check(&(struct sink_spec){.kind = SINK_STDERR}, err, sizeof(err)), 0);
 }
 END_TEST
 
@@ -240,6 +287,8 @@ suite(void)
 	tcase_add_test(tc, file_unopenable);
 	tcase_add_test(tc, syslog_datagram);
 	tcase_add_test(tc, syslog_gone_falls_back);
+	tcase_add_test(tc, file_full_falls_back);
+	tcase_add_test(tc, check_targets);
 	tcase_add_test(tc, journal_prefix);
 	suite_add_tcase(s, tc);
 	return s;

@@ -8,14 +8,17 @@
  *   unit_get           a FastCGI param getter over a static name/value table;
  *   unit_config        a config snapshot from INI text, the key from the environment;
  *   unit_json          parse a counted buffer with json-c, failing the test if invalid;
+ *   unit_slurp, unit_tmpdir_remove   a small file's text; a test's temporary directory;
  *   ck_assert_has / ck_assert_lacks   substring checks with readable failures.
  */
 #ifndef LOGOUT_UNIT_H
 #define LOGOUT_UNIT_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <json-c/json.h>
@@ -165,6 +168,32 @@ unit_config(const char *text)
 	cfg = config_load_string(text, "unit.conf", err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "config_load_string failed: %s", err);
 	return cfg;
+}
+
+/* The whole of a small file into buf, NUL-terminated, or fail the test. */
+static inline void
+unit_slurp(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	ck_assert_msg(fd >= 0, "%s: cannot open", path);
+	n = read(fd, buf, cap - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	close(fd);
+}
+
+/* Remove a directory mkdtemp made, with all in it, and make its name the
+ * template again for the next test of a checked fixture. */
+static inline void
+unit_tmpdir_remove(char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
 }
 
 /* Parse len bytes as one JSON value; fail the test if it is not valid. */
