@@ -78,11 +78,11 @@ decode_base64(const char *in, size_t inlen, unsigned char *out, size_t outcap, s
 
 int
 keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, unsigned char *out,
-    size_t outcap, size_t *outlen, const char **err)
+    size_t outcap, size_t *outlen, char *err, size_t errlen)
 {
 	if (enc == KEY_ENC_BASE64) {
 		if (decode_base64(in, inlen, out, outcap, outlen) != 0) {
-			*err = "secret is not valid base64";
+			snprintf(err, errlen, "secret is not valid base64");
 			return -1;
 		}
 		return 0;
@@ -93,11 +93,11 @@ keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, unsig
 	if (inlen > 0 && in[inlen - 1] == '\r')
 		inlen--;
 	if (inlen == 0) {
-		*err = "secret is empty";
+		snprintf(err, errlen, "secret is empty");
 		return -1;
 	}
 	if (inlen > outcap) {
-		*err = "secret is too long";
+		snprintf(err, errlen, "secret is too long");
 		return -1;
 	}
 	memcpy(out, in, inlen);
@@ -172,7 +172,7 @@ load_key(const struct keyring_spec *ks, const char *basedir, int strict, struct 
     size_t errlen)
 {
 	unsigned char buf[KEY_SECRET_MAX];
-	const char *why = NULL;
+	char why[64];
 	char *raw = NULL;
 	size_t rawlen = 0, len = 0;
 	char what[KEY_NAME_MAX + 8];
@@ -190,7 +190,8 @@ load_key(const struct keyring_spec *ks, const char *basedir, int strict, struct 
 	if (keyring_read_secret(ks->secret_file, ks->secret_env, basedir, strict, what, &raw,
 		&rawlen, err, errlen) != 0)
 		return -1;
-	if (keyring_decode_secret(ks->enc, raw, rawlen, buf, sizeof(buf), &len, &why) != 0) {
+	if (keyring_decode_secret(ks->enc, raw, rawlen, buf, sizeof(buf), &len, why, sizeof(why)) !=
+	    0) {
 		snprintf(err, errlen, "%s: %s", what, why);
 		goto fail;
 	}

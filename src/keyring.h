@@ -51,7 +51,7 @@ size_t keyring_alg_len(enum key_alg alg);
  * less one trailing newline; base64: standard or url alphabet, whitespace
  * around it ignored. 0 ok, -1 with a reason in err. */
 int keyring_decode_secret(enum key_encoding enc, const char *in, size_t inlen, unsigned char *out,
-    size_t outcap, size_t *outlen, const char **err);
+    size_t outcap, size_t *outlen, char *err, size_t errlen);
 
 /* The contents of a secret: the environment variable env when it is not
  * empty, else the file (relative to basedir unless absolute); both given

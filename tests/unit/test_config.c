@@ -416,41 +416,43 @@ START_TEST(decode_secret)
 {
 	unsigned char out[128];
 	size_t n = 0;
-	const char *why = NULL;
+	char why[64] = "";
 
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_RAW, "abc\n", 4, out, sizeof(out), &n, &why), 0);
+	    keyring_decode_secret(KEY_ENC_RAW, "abc\n", 4, out, sizeof(out), &n, why, sizeof(why)), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(out, "abc", 3);
 	/* Only one newline goes. */
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_RAW, "abc\n\n", 5, out, sizeof(out), &n, &why), 0);
+	    keyring_decode_secret(KEY_ENC_RAW, "abc\n\n", 5, out, sizeof(out), &n, why, sizeof(why)), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_RAW, " a b ", 5, out, sizeof(out), &n, &why), 0);
+	    keyring_decode_secret(KEY_ENC_RAW, " a b ", 5, out, sizeof(out), &n, why, sizeof(why)), 0);
 	ck_assert_uint_eq(n, 5);
 	/* Base64, both alphabets, whitespace around ignored. 0xfb 0xff 0xbf. */
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_BASE64, "+/+/", 4, out, sizeof(out), &n, &why), 0);
+	    keyring_decode_secret(KEY_ENC_BASE64, "+/+/", 4, out, sizeof(out), &n, why, sizeof(why)), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(out, "\xfb\xff\xbf", 3);
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_BASE64, " -_-_\n", 6, out, sizeof(out), &n, &why), 0);
+	    keyring_decode_secret(KEY_ENC_BASE64, " -_-_\n", 6, out, sizeof(out), &n, why, sizeof(why)), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_mem_eq(out, "\xfb\xff\xbf", 3);
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_BASE64, "Zm8=\n", 5, out, sizeof(out), &n, &why), 0);
+	    keyring_decode_secret(KEY_ENC_BASE64, "Zm8=\n", 5, out, sizeof(out), &n, why, sizeof(why)), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_BASE64, "Zm8\n", 4, out, sizeof(out), &n, &why), 0);
+	    keyring_decode_secret(KEY_ENC_BASE64, "Zm8\n", 4, out, sizeof(out), &n, why, sizeof(why)), 0);
 	ck_assert_uint_eq(n, 2);
-	why = NULL;
+	why[0] = '\0';
+	ck_assert_int_eq(keyring_decode_secret(
+			     KEY_ENC_BASE64, "Zm9v!", 5, out, sizeof(out), &n, why, sizeof(why)),
+	    -1);
+	ck_assert_str_eq(why, "secret is not valid base64");
+	why[0] = '\0';
 	ck_assert_int_eq(
-	    keyring_decode_secret(KEY_ENC_BASE64, "Zm9v!", 5, out, sizeof(out), &n, &why), -1);
-	ck_assert_ptr_nonnull(why);
-	why = NULL;
-	ck_assert_int_eq(keyring_decode_secret(KEY_ENC_RAW, "", 0, out, sizeof(out), &n, &why), -1);
-	ck_assert_ptr_nonnull(why);
+	    keyring_decode_secret(KEY_ENC_RAW, "", 0, out, sizeof(out), &n, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "secret is empty");
 }
 END_TEST
 
