@@ -16,6 +16,7 @@ exchange_init(struct exchange *x, const struct config *cfg, const struct request
 	x->req = req;
 	x->route = req->route;
 	x->out.sessions = -1;
+	x->out.authorizer = req->authorizer;
 }
 
 int
@@ -41,4 +42,10 @@ int
 exchange_refused(const struct exchange *x)
 {
 	return reason_info(x->out.reason)->err != HERR_NONE;
+}
+
+int
+exchange_audited(const struct exchange *x)
+{
+	return exchange_refused(x) || x->route == NULL || !(x->route->flags & ROUTE_QUIET);
 }

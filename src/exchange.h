@@ -40,6 +40,10 @@ struct outcome {
 	/* X-RateLimit-* when the limiter counted the request */
 	int has_limit;
 	unsigned int limit, remaining;
+	/* the gate's: the session (or token) id, "" for none */
+	char session[TOKEN_CLAIM_MAX + 1];
+	/* asked as a FastCGI authorizer: "yes" is 200 with Variable-* */
+	int authorizer;
 };
 
 /* What the statements of one request bind, with storage for the values
@@ -84,5 +88,9 @@ void exchange_succeed(
 
 /* 1 when the outcome is a refusal. */
 int exchange_refused(const struct exchange *x);
+
+/* 1 when the outcome gets an audit line: every one but a success of a
+ * ROUTE_QUIET route (the gate's "yes", once per API request). */
+int exchange_audited(const struct exchange *x);
 
 #endif

@@ -24,5 +24,7 @@ void handler_run(struct exchange *x);
 /* The actions of the route table's rows (routes.c). */
 void handler_logout(struct exchange *x);
 void handler_logout_all(struct exchange *x);
+void handler_verify(struct exchange *x);
+void handler_logout_others(struct exchange *x);
 
 #endif

@@ -5,27 +5,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "handlers.h"
 #include "routes.h"
 
+/* The gate answers for every request of the API: it reads nothing it does
+ * not need, writes nothing, is not rate limited (the requests it guards
+ * are the API's, not logouts) and logs only what it refuses. */
+#define GATE (ROUTE_NO_BODY | ROUTE_UNLIMITED | ROUTE_NO_WRITE | ROUTE_QUIET)
+
 static const struct route routes[ROUTE_COUNT] = {
     [ROUTE_LOGOUT] = {ROUTE_LOGOUT, "logout", "/logout", METHOD_POST, RESP_LOGOUT_OK, 1,
-	STMT_LOGOUT, handler_logout},
+	STMT_LOGOUT, handler_logout, 0},
     [ROUTE_LOGOUT_ALL] = {ROUTE_LOGOUT_ALL, "logout-all", "/logout-all", METHOD_POST,
-	RESP_LOGOUT_ALL_OK, 1, STMT_LOGOUT_ALL, handler_logout_all},
+	RESP_LOGOUT_ALL_OK, 1, STMT_LOGOUT_ALL, handler_logout_all, 0},
+    [ROUTE_VERIFY] = {ROUTE_VERIFY, "verify", "/verify", METHOD_ANY, RESP_VERIFY_OK, 0, STMT_VERIFY,
+	handler_verify, GATE},
+    [ROUTE_LOGOUT_OTHERS] = {ROUTE_LOGOUT_OTHERS, "logout-others", "/logout-others", METHOD_POST,
+	RESP_LOGOUT_OTHERS_OK, 0, STMT_LOGOUT_OTHERS, handler_logout_others, 0},
 };
 
-const struct route *
-routes_match(const char *path, const char *prefix)
+const char *
+routes_suffix(const struct route *r, const struct config *cfg)
 {
-	size_t plen = strlen(prefix);
+	if (r->id == ROUTE_VERIFY && cfg->verify_path[0] != '\0')
+		return cfg->verify_path;
+	return r->suffix;
+}
+
+const struct route *
+routes_match(const char *path, const struct config *cfg)
+{
+	size_t plen = strlen(cfg->path_prefix);
 	int i;
 
-	if (strncmp(path, prefix, plen) != 0)
+	if (strncmp(path, cfg->path_prefix, plen) != 0)
 		return NULL;
 	path += plen;
 	for (i = 0; i < ROUTE_COUNT; i++)
-		if (!strcmp(path, routes[i].suffix))
+		if (!strcmp(path, routes_suffix(&routes[i], cfg)))
 			return &routes[i];
 	return NULL;
 }
