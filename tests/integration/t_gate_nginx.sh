@@ -61,7 +61,5 @@ if gate_config "$IT_DIR/$SRV_VARIANT.conf" &&
 
 	gate_log_cases "$d/worker.log"
 else
-	t_begin "$SRV_VARIANT: start-up" keep
-	t_fail "could not start the $SRV_VARIANT stack"
-	t_end
+	start_failed "$SRV_VARIANT"
 fi
