@@ -681,9 +681,10 @@ START_TEST(uncertain_counts_as_done)
 }
 END_TEST
 
-static char rl_path[] = "/tmp/test_handlers.rl.XXXXXX";
+static char rl_path[64];
 
-/* A fresh limiter state file (the rows say requests = 1 per window). */
+/* A fresh limiter state file (the rows say requests = 1 per window); a
+ * new name each time, as tests may share the process (CK_FORK=no). */
 static struct ratelimit *
 limiter(void)
 {
@@ -691,6 +692,7 @@ limiter(void)
 	char err[256];
 	int fd;
 
+	snprintf(rl_path, sizeof(rl_path), "/tmp/test_handlers.rl.XXXXXX");
 	ck_assert_int_ge(fd = mkstemp(rl_path), 0);
 	close(fd);
 	unlink(rl_path);

@@ -207,7 +207,12 @@ START_TEST(route_verify)
 	const struct unit_param others[] = { { "DOCUMENT_URI", PFX "/logout-others" },
 		{ NULL, NULL } };
 	const struct unit_param moved[] = { { "DOCUMENT_URI", PFX "/check" }, { NULL, NULL } };
-	struct config *saved = cfg;
+	struct config *saved;
+
+	/* The default, kept for the tests after this one (CK_FORK=no). */
+	if (cfg == NULL)
+		load_default();
+	saved = cfg;
 
 	/* Routed whether served or not: the handler answers 404 for those
 	 * [server] endpoints leaves out. */
