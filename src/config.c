@@ -348,7 +348,7 @@ compile_sql(struct parse_ctx *ctx)
 	size_t i, n;
 
 	for (i = 0; i < STMT_COUNT; i++) {
-		if (compile_one(ctx, stmts_name(i), &ctx->raw.sql[i], stmts_builtin(c->format, i),
+		if (compile_one(ctx, stmts_name(i), &ctx->raw.sql[i], stmts_default(c, i),
 			&c->stmts[i], 1) != 0)
 			return -1;
 		c->params_used |= c->stmts[i].used;
@@ -442,6 +442,14 @@ check_combinations(struct parse_ctx *ctx)
 		    "token cannot be told from a made-up one");
 		return -1;
 	}
+	/* Two routes on one path: the first would hide the other. */
+	for (int i = 0; i < ROUTE_COUNT; i++)
+		if (i != ROUTE_VERIFY && routes_get(i)->suffix != NULL &&
+		    !strcmp(c->verify_path, routes_get(i)->suffix)) {
+			failf(ctx, 0, "[server] verify_path %s is the %s route's path",
+			    c->verify_path, routes_get(i)->name);
+			return -1;
+		}
 	/* The admin tool would mint tokens the service refuses. */
 	if (c->rules.max_lifetime > 0 &&
 	    (c->access_ttl > c->rules.max_lifetime || c->refresh_ttl > c->rules.max_lifetime)) {

@@ -62,6 +62,8 @@ struct config {
 	/* Full paths of the operator's routes (routes.h); "" = not served. */
 	char health_path[CONFIG_STR_MAX];
 	char metrics_path[CONFIG_STR_MAX];
+	/* the verify route's path after path_prefix */
+	char verify_path[CONFIG_STR_MAX];
 	int batch;		     /* [server] batch: group commit of logouts... */
 	int batch_logout;	     /* ...and it applies (built-in logout statement) */
 	/* Client limits, enforced by the acceptor (acceptor.h); seconds. */
@@ -116,6 +118,10 @@ struct config {
 	int logout_status; /* 204 or 200 */
 	enum logout_scope logout_scope;
 	int already_logged_out; /* answer when the bearer's session is gone: 401, 204, 200 */
+	/* verify's answer: the headers naming the user the backend may
+	 * trust and the session (or Sanctum token) id */
+	char user_header[64];
+	char session_header[64];
 
 	/* [rate_limit] */
 	int rl_enabled;

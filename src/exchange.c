@@ -18,6 +18,7 @@ exchange_init(struct exchange *x, const struct config *cfg, const struct request
 	x->route = req->route;
 	x->out.sessions = -1;
 	x->out.head = req->method == METHOD_HEAD;
+	x->out.authorizer = req->authorizer;
 }
 
 int
@@ -63,4 +64,12 @@ exchange_end(struct exchange *x)
 	free(x->out.body);
 	x->out.body = NULL;
 	x->out.body_len = 0;
+}
+
+int
+exchange_audited(const struct exchange *x)
+{
+	if (x->route != NULL && !x->route->audited)
+		return 0; /* the operator's probes */
+	return exchange_refused(x) || x->route == NULL || !(x->route->flags & ROUTE_QUIET);
 }

@@ -46,6 +46,10 @@ struct outcome {
 	char *body;
 	size_t body_len;
 	int head; /* a HEAD request: the headers of the answer, no body */
+	/* the gate's: the session (or token) id, "" for none */
+	char session[TOKEN_CLAIM_MAX + 1];
+	/* asked as a FastCGI authorizer: "yes" is 200 with Variable-* */
+	int authorizer;
 };
 
 /* What the statements of one request bind, with storage for the values
@@ -98,5 +102,9 @@ int exchange_refused(const struct exchange *x);
 
 /* Free what the outcome holds (a body); the exchange is done. */
 void exchange_end(struct exchange *x);
+/* 1 when the outcome gets an audit line: every one of an audited route
+ * but a success of a ROUTE_QUIET one (the gate's "yes", once per API
+ * request). */
+int exchange_audited(const struct exchange *x);
 
 #endif

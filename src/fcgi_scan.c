@@ -22,6 +22,7 @@
 #define FCGI_PARAMS	   4
 #define FCGI_STDIN	   5
 #define FCGI_RESPONDER	   1
+#define FCGI_AUTHORIZER	   2
 
 #define CL_NAME "CONTENT_LENGTH"
 #define CL_MAX	20 /* digits kept of its value */
@@ -196,7 +197,8 @@ fcgi_scan(const unsigned char *buf, size_t len, const struct scan_limits *lim,
 	info->content_length = -1;
 	ps.limit = lim->max_params;
 
-	/* BEGIN_REQUEST: id not 0, an 8-byte body, the responder role. */
+	/* BEGIN_REQUEST: id not 0, an 8-byte body, the responder or the
+	 * authorizer role (the gate: README, "Protecting the whole API"). */
 	if (len >= 1 && buf[0] != FCGI_VERSION_1)
 		return bad(info, SCAN_EVERSION);
 	if (read_record(buf, len, &r, &need) != 0)
@@ -207,7 +209,7 @@ fcgi_scan(const unsigned char *buf, size_t len, const struct scan_limits *lim,
 	if (r.id == 0 || r.clen != 8)
 		return bad(info, SCAN_EBEGIN);
 	info->role = r.content[0] << 8 | r.content[1];
-	if (info->role != FCGI_RESPONDER)
+	if (info->role != FCGI_RESPONDER && info->role != FCGI_AUTHORIZER)
 		return bad(info, SCAN_EBEGIN);
 	id = r.id;
 	pos = need;
@@ -233,6 +235,19 @@ fcgi_scan(const unsigned char *buf, size_t len, const struct scan_limits *lim,
 	if (ps.st != P_NLEN || ps.lenpos != 0)
 		return bad(info, SCAN_EPAIR);
 	info->content_length = content_length(&ps);
+
+	/*
+	 * An authorizer's request ends with its params: the body belongs to
+	 * the request it guards, so Apache sends no STDIN at all, and
+	 * lighttpd an empty one for some methods and none for others. The
+	 * worker never reads an authorizer's input (whatever follows is left
+	 * unparsed, then drained when the connection closes), so nothing
+	 * after the params is waited for or looked at.
+	 */
+	if (info->role == FCGI_AUTHORIZER) {
+		info->consumed = pos;
+		return SCAN_READY;
+	}
 
 	/*
 	 * An announced body over max_body is refused (413) without being

@@ -10,8 +10,9 @@
  * connection to libfcgi only when this scanner says the request is well
  * formed, within the limits, and complete: BEGIN_REQUEST, the whole PARAMS
  * stream, and the whole STDIN stream (unless its announced length is
- * over max_body: then it is refused unread). A worker thread then never blocks reading a request that a
- * client trickles in.
+ * over max_body: then it is refused unread; an authorizer's request,
+ * which may have no STDIN, is complete with its params). A worker thread
+ * then never blocks reading a request that a client trickles in.
  *
  * Pure: no I/O, no allocation; fuzzed by tests/fuzz/fuzz_scan.c.
  * Records are those of the FastCGI specification, version 1.
@@ -31,7 +32,7 @@ enum scan_reason {
 	SCAN_OK = 0,
 	SCAN_EVERSION,	  /* a record of another protocol version */
 	SCAN_EFIRST,	  /* the first record is not BEGIN_REQUEST */
-	SCAN_EBEGIN,	  /* BEGIN_REQUEST malformed: id 0, length, role */
+	SCAN_EBEGIN,	  /* BEGIN_REQUEST malformed: id 0, length, a role not served */
 	SCAN_ERECORD,	  /* a record of another type or request id */
 	SCAN_EPARAMS_LEN, /* the params stream is longer than max_params */
 	SCAN_EPAIR,	  /* a name-value pair runs past the params stream */

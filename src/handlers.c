@@ -151,6 +151,8 @@ bind_claims(struct exchange *x)
 	put_hash(b, SQLP_SID_HASH, c->sid, b->sid_hash);
 	put_str(b, SQLP_JTI, c->jti);
 	put_hash(b, SQLP_JTI_HASH, c->jti, b->jti_hash);
+	if (c->exp > 0)
+		put_uint(b, SQLP_EXP, (unsigned long long)c->exp);
 }
 
 /* A statement that names a claim the token lacks cannot mean anything. */
@@ -262,6 +264,26 @@ bind_refresh(struct exchange *x, const struct logout_body *body)
 	return 0;
 }
 
+/* After a statement that ends sessions only while the bearer's own one
+ * exists: none ended means gone, or nothing else to end, which one more
+ * query tells when check is set (on this rarer path only). An attempt
+ * that may have committed before the connection was lost counts as done. */
+static void
+settle(struct exchange *x, struct db_result *res, int check, const char *event)
+{
+	if (check && res->rows == 0 && !res->uncertain) {
+		if (run(x, STMT_SESSION_CHECK, res) != 0)
+			return;
+		if (res->rows == 0) {
+			session_gone(x, event);
+			return;
+		}
+		res->rows = 0;
+	}
+	exchange_succeed(x, REASON_OK, x->route->ok, event, (long long)res->rows);
+}
+
+/* Already gone is fine while the bearer is logged in. */
 static void
 end_refresh_session(struct exchange *x, const struct logout_body *body)
 {
@@ -269,19 +291,7 @@ end_refresh_session(struct exchange *x, const struct logout_body *body)
 
 	if (bind_refresh(x, body) != 0 || run(x, STMT_LOGOUT_REFRESH, &res) != 0)
 		return;
-	/* None ended: already gone is fine while the bearer is logged in (one
-	 * more query, on this rare path only). An attempt that may have
-	 * committed before the connection was lost counts as done. */
-	if (res.rows == 0 && !res.uncertain) {
-		if (run(x, STMT_SESSION_CHECK, &res) != 0)
-			return;
-		if (res.rows == 0) {
-			session_gone(x, "logout");
-			return;
-		}
-		res.rows = 0;
-	}
-	exchange_succeed(x, REASON_OK, x->route->ok, "logout", (long long)res.rows);
+	settle(x, &res, 1, "logout");
 }
 
 static int
@@ -374,7 +384,7 @@ admit(struct exchange *x)
 	if (x->cfg->stmts[STMT_USER_LOOKUP].sql[0] != '\0' && lookup_user(x) != 0)
 		return -1;
 	if (x->cfg->format == FORMAT_SANCTUM && x->cfg->update_last_used &&
-	    run(x, STMT_TOKEN_TOUCH, &res) != 0)
+	    !(x->route->flags & ROUTE_NO_WRITE) && run(x, STMT_TOKEN_TOUCH, &res) != 0)
 		return -1;
 	return 0;
 }
@@ -388,7 +398,7 @@ rate_limit(struct exchange *x, const char *kind, const char *who, struct rl_verd
 	char key[TOKEN_CLAIM_MAX + 8];
 	int n;
 
-	if (x->rl == NULL)
+	if (x->rl == NULL || (x->route->flags & ROUTE_UNLIMITED))
 		return 0;
 	n = snprintf(key, sizeof(key), "%s:%s", kind, who);
 	if (n < 0 || (size_t)n >= sizeof(key))
@@ -514,6 +524,52 @@ handler_metrics(struct exchange *x)
 	exchange_succeed_body(x, RESP_METRICS, text, len);
 }
 
+/* The gate (README, "Protecting the whole API"): the token passed the
+ * same checks as a logout's; the session must still be live. One SELECT,
+ * or none where a lookup already proved it (Sanctum's token row, a user
+ * lookup). Nothing is written and nothing cached: the next request after
+ * a logout is refused. */
+void
+handler_verify(struct exchange *x)
+{
+	const struct token_claims *c = &x->claims;
+	const char *session = c->sid[0] != '\0' ? c->sid : c->jti;
+	struct db_result res;
+	char id[24];
+
+	if (x->cfg->format == FORMAT_SANCTUM) {
+		snprintf(id, sizeof(id), "%llu", x->b.args.v[SQLP_TOKEN_ID].u);
+		session = id;
+	}
+	/* The answer names them in headers: a claim must not add one. */
+	if (!util_header_value_ok(c->sub) || !util_header_value_ok(session)) {
+		exchange_refuse(x, REASON_CLAIM_FOR_HEADER);
+		return;
+	}
+	if (x->cfg->stmts[STMT_VERIFY].sql[0] != '\0') {
+		if (run(x, STMT_VERIFY, &res) != 0)
+			return;
+		if (res.rows == 0) {
+			exchange_refuse(x, REASON_SESSION_GONE);
+			return;
+		}
+	}
+	exchange_succeed(x, REASON_OK, RESP_VERIFY_OK, "verify", -1);
+	util_strlcpy(x->out.session, session, sizeof(x->out.session));
+}
+
+/* Every session of the user but the bearer's, in one statement that ends
+ * nothing unless the bearer's own session exists. */
+void
+handler_logout_others(struct exchange *x)
+{
+	struct db_result res;
+
+	/* After a lookup proved the bearer, none ended is nothing to end. */
+	if (run(x, STMT_LOGOUT_OTHERS, &res) == 0)
+		settle(x, &res, !x->by_lookup, "logout_others");
+}
+
 void
 handler_run(struct exchange *x)
 {
@@ -534,12 +590,16 @@ handler_run(struct exchange *x)
 	show_limit(x, &v);
 }
 
-/* What the params alone decide: 405, 400 and 413 by CONTENT_LENGTH. */
+/* What the params alone decide: 405, 400 and 413 by CONTENT_LENGTH (not
+ * for a route that never reads a body: the gate is asked about requests
+ * whose body is the backend's). */
 static int
 refuse_early(struct exchange *x, enum request_err perr)
 {
-	if (!(x->req->method & x->route->methods))
+	if (x->route->methods != METHOD_ANY && !(x->req->method & x->route->methods))
 		return exchange_refuse(x, REASON_METHOD);
+	if (x->route->flags & ROUTE_NO_BODY)
+		return 0;
 	if (perr != REQUEST_OK)
 		return exchange_refuse(x, REASON_BAD_LENGTH);
 	if (x->req->content_length > (long long)x->cfg->max_body)

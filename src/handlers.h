@@ -41,5 +41,7 @@ void handler_logout(struct exchange *x);
 void handler_logout_all(struct exchange *x);
 void handler_health(struct exchange *x);
 void handler_metrics(struct exchange *x);
+void handler_verify(struct exchange *x);
+void handler_logout_others(struct exchange *x);
 
 #endif

@@ -76,6 +76,8 @@
 static int set_path_prefix(struct opt_target *, const struct opt *, void *, const char *);
 static int set_endpoints(struct opt_target *, const struct opt *, void *, const char *);
 static int set_route_path(struct opt_target *, const struct opt *, void *, const char *);
+static int set_route_suffix(struct opt_target *, const struct opt *, void *, const char *);
+static int set_header_name(struct opt_target *, const struct opt *, void *, const char *);
 static int logout_status(struct opt_target *, const struct opt *, long long);
 static int power_of_two(struct opt_target *, const struct opt *, long long);
 static int set_wsrep_sync_wait(struct opt_target *, const struct opt *, void *, const char *);
@@ -125,7 +127,10 @@ static const struct opt opts[] = {
     BOOL_OPT("server", "strict_modes", strict_modes, "yes",
 	"refuse secret files others may access or another user owns"),
     SPECIAL_OPT("server", "endpoints", endpoints, unsigned int, set_endpoints, 0, 0,
-	"list of routes", ROUTES_DEFAULT_NAMES, "routes served; the others answer 404"),
+	"list of routes", ROUTES_DEFAULT_NAMES,
+	"routes served (logout logout-all verify logout-others); the others answer 404"),
+    SPECIAL_OPT("server", "verify_path", verify_path, char *, set_route_suffix, 0, 0, "string",
+	"/verify", "the verify route's path after path_prefix"),
     SPECIAL_OPT("server", "health_path", health_path, char *, set_route_path, 0, 0, "string", "",
 	"full path of GET health (200 or 503 by a database ping); empty: not served"),
     SPECIAL_OPT("server", "metrics_path", metrics_path, char *, set_route_path, 0, 0, "string",
@@ -212,6 +217,10 @@ static const struct opt opts[] = {
 	"the user must exist; its first column becomes :user_id"),
     SERVING_SQL_OPT(STMT_TOKEN_LOOKUP, "(sanctum's)", "sanctum: the token's row by id"),
     SERVING_SQL_OPT(STMT_TOKEN_TOUCH, "(sanctum's)", "sanctum: stamps last_used_at"),
+    SERVING_SQL_OPT(STMT_VERIFY, "(built-in)",
+	"verify: a row while the bearer's session is live"),
+    SERVING_SQL_OPT(STMT_LOGOUT_OTHERS, "(built-in)",
+	"ends the user's sessions but the bearer's"),
     ADMIN_SQL_OPT(ADMIN_STMT_CREATE_SESSION, "(jwt's)", "admin tool: a new session row"),
     ADMIN_SQL_OPT(ADMIN_STMT_FORCE_LOGOUT, "(built-in)",
 	"admin tool: ends every session of a user"),
@@ -227,6 +236,10 @@ static const struct opt opts[] = {
     CHOICE_OPT(struct config, OPT_IN_CONFIG, "response", "already_logged_out",
 	already_logged_out, gone, gone_status, "401", NULL,
 	"the answer when the session is already gone"),
+    SPECIAL_OPT("response", "user_header", user_header, char *, set_header_name, 0, 0,
+	"header name", "X-Auth-User", "verify's header naming the user (sub)"),
+    SPECIAL_OPT("response", "session_header", session_header, char *, set_header_name, 0, 0,
+	"header name", "X-Auth-Session", "verify's header naming the session or token id"),
 
     BOOL_OPT("rate_limit", "enabled", rl_enabled, "no",
 	"per user (or client IP) request limit, host-wide"),
@@ -432,6 +445,49 @@ set_route_path(struct opt_target *t, const struct opt *o, void *dst, const char 
 		return -1;
 	t->cont_dst = NULL; /* a path does not go on on the next line */
 	return 0;
+}
+
+/* A checked value, whole: no indented line may continue it unchecked. */
+static int
+copy_value(struct opt_target *t, const struct opt *o, char *dst, const char *value)
+{
+	if (util_strlcpy(dst, value, o->size) != 0)
+		return fail(t, "value longer than %zu bytes", o->size - 1);
+	return 0;
+}
+
+/* A route's path after path_prefix: "/name", nothing a URL would escape. */
+static int
+set_route_suffix(struct opt_target *t, const struct opt *o, void *dst, const char *value)
+{
+	size_t i;
+
+	if (value[0] != '/' || value[1] == '\0')
+		return fail(t, "%s must start with '/' and name something", o->name);
+	for (i = 0; value[i] != '\0'; i++)
+		if ((unsigned char)value[i] <= 0x20 || value[i] == 0x7f || value[i] == '?' ||
+		    value[i] == '#' || value[i] == '%')
+			return fail(t, "%s: \"%s\" is not a plain path", o->name, value);
+	return copy_value(t, o, dst, value);
+}
+
+/* An HTTP header name (RFC 9110 token), as the answer will carry it. */
+static int
+set_header_name(struct opt_target *t, const struct opt *o, void *dst, const char *value)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	size_t i;
+
+	for (i = 0; value[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			strchr(tchar, c) != NULL))
+			return fail(t, "%s: \"%s\" is not a header name", o->name, value);
+	}
+	if (i == 0)
+		return fail(t, "%s must not be empty", o->name);
+	return copy_value(t, o, dst, value);
 }
 
 static int

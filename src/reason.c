@@ -64,6 +64,10 @@ static const struct reason_info reasons[REASON_COUNT] = {
 	HERR_INTERNAL, 0, 0},
     [REASON_BAD_USER_ID] = {"user_lookup: id is not a number", "bad_user_id", HERR_INTERNAL, 0,
 	0},
+    /* A control character in a header value would let a token's issuer
+     * (or whoever got a claim past it) add headers the backend trusts. */
+    [REASON_CLAIM_FOR_HEADER] = {"claim cannot be sent in a header", "claim_for_header",
+	HERR_UNAUTHORIZED, 1, 0},
 };
 
 const struct reason_info *

@@ -71,6 +71,8 @@ enum reason {
 	REASON_DB_ERROR,
 	REASON_BAD_OWNER_ID, /* [sql] token_lookup's owner is not a number */
 	REASON_BAD_USER_ID,  /* [sql] user_lookup's id is not a number */
+	/* the gate */
+	REASON_CLAIM_FOR_HEADER, /* sub or sid cannot be sent in a header */
 	REASON_COUNT
 };
 

@@ -12,6 +12,7 @@
 #include "exchange.h"
 #include "render.h"
 #include "routes.h"
+#include "util.h"
 
 struct error_info {
 	int status;
@@ -77,6 +78,25 @@ static const char *const ok_bodies[][RESP_LOGOUT_ALL_OK + 1] = {
 	"{\"message\":\"Successfully logged out from all devices\"}"},
 };
 
+/* logout-others' body: the text before and after the count. */
+static const char *const others_bodies[][2] = {
+    [STYLE_ENVELOPE] = {"{\"success\":true,\"data\":{\"message\":\"Logged out from other "
+			"devices\",\"sessions_ended\":",
+	"}}"},
+    [STYLE_FASTAPI] = {"{\"message\":\"Successfully logged out from other devices\","
+		       "\"sessions_ended\":",
+	"}"},
+    [STYLE_LARAVEL] = {"{\"message\":\"Successfully logged out from other devices\","
+		       "\"sessions_ended\":",
+	"}"},
+};
+
+/* The names of an authorizer's variables: Apache (mod_authnz_fcgi) and
+ * lighttpd set each "Variable-NAME" header as NAME in the environment of
+ * what runs after the check. */
+#define AUTHORIZER_USER	   "AUTH_USER"
+#define AUTHORIZER_SESSION "AUTH_SESSION"
+
 const char *
 render_code(enum http_error err)
 {
@@ -109,7 +129,33 @@ render_status(const struct config *cfg, const struct outcome *o)
 		return cfg->logout_status;
 	if (o->kind == RESP_HEALTH_DOWN)
 		return 503;
+	/* An authorizer's only "yes" is 200 (FastCGI specification, 6.3). */
+	if (o->kind == RESP_VERIFY_OK)
+		return o->authorizer ? 200 : 204;
 	return 200;
+}
+
+/* The gate answers without a body, its refusals too: the web server
+ * asking it passes on the status (and WWW-Authenticate), never the body. */
+static int
+bodiless(const struct route *route, const struct outcome *o)
+{
+	return o->authorizer || (route != NULL && route->ok == RESP_VERIFY_OK);
+}
+
+/* The gate's "yes": who the bearer is, for the backend to trust. */
+static size_t
+gate_headers(const struct config *cfg, const struct outcome *o, char *buf, size_t cap)
+{
+	const char *uh = o->authorizer ? "Variable-" AUTHORIZER_USER : cfg->user_header;
+	const char *sh = o->authorizer ? "Variable-" AUTHORIZER_SESSION : cfg->session_header;
+	int n;
+
+	if (o->session[0] != '\0')
+		n = snprintf(buf, cap, "%s: %s\r\n%s: %s\r\n", uh, o->user, sh, o->session);
+	else
+		n = snprintf(buf, cap, "%s: %s\r\n", uh, o->user);
+	return n < 0 || (size_t)n >= cap ? cap : (size_t)n;
 }
 
 /* A success's body, NULL for none (or one sent after the head). */
@@ -245,6 +291,8 @@ extra_headers(const struct config *cfg, const struct route *route, const struct 
 		n = (size_t)snprintf(buf, cap,
 		    "X-RateLimit-Limit: %u\r\nX-RateLimit-Remaining: %u\r\n", o->limit,
 		    o->remaining);
+	if (e == HERR_NONE && o->kind == RESP_VERIFY_OK && n < cap)
+		n += gate_headers(cfg, o, buf + n, cap - n);
 	if (e == HERR_NONE || n >= cap)
 		return buf;
 	if (e == HERR_UNAUTHORIZED)
@@ -266,15 +314,24 @@ int
 render_response(const struct config *cfg, const struct route *route, const struct outcome *r,
     const char *trace_id, char *buf, size_t cap)
 {
-	char body[512], extra[192];
+	char body[512], extra[1024];
 	int status = render_status(cfg, r), blen = 0, n;
 	unsigned int style = (unsigned)cfg->style <= STYLE_LARAVEL ? cfg->style : STYLE_ENVELOPE;
 	unsigned int kind = (unsigned)r->kind < RESP_KIND_COUNT ? r->kind : RESP_LOGOUT_OK;
 	const char *ok, *type = "application/json";
 	size_t len;
 
-	if (err_index(r) != HERR_NONE)
+	/* The handler refuses such claims; never render one regardless. */
+	if (err_index(r) == HERR_NONE && kind == RESP_VERIFY_OK &&
+	    (!util_header_value_ok(r->user) || !util_header_value_ok(r->session)))
+		return -1;
+	if (bodiless(route, r))
+		blen = 0;
+	else if (err_index(r) != HERR_NONE)
 		blen = error_body(cfg, r, trace_id, body, sizeof(body));
+	else if (status == 200 && kind == RESP_LOGOUT_OTHERS_OK)
+		blen = snprintf(body, sizeof(body), "%s%lld%s", others_bodies[style][0],
+		    r->sessions > 0 ? r->sessions : 0LL, others_bodies[style][1]);
 	else if ((ok = success_body(style, kind, status)) != NULL)
 		blen = snprintf(body, sizeof(body), "%s", ok);
 	if (blen < 0 || (size_t)blen >= sizeof(body))

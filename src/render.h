@@ -22,7 +22,8 @@ int render_status(const struct config *cfg, const struct outcome *o);
 /* The machine code, e.g. "UNAUTHORIZED". */
 const char *render_code(enum http_error err);
 
-/* Full CGI response into buf; returns its length, or -1 if cap is short.
+/* Full CGI response into buf; returns its length, or -1 if cap is short
+ * (or a gate's user or session would not be a safe header value).
  * route: the request's (its methods make a 405's Allow header), or NULL.
  * A HEAD request's answer has the headers without the body. An outcome
  * with a body of its own (o->body) gets only the head here: see

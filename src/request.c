@@ -146,11 +146,19 @@ request_parse(struct request *r, const struct config *cfg, request_getter get, v
 	const char *method = param(get, ctx, "REQUEST_METHOD");
 	const char *len = param(get, ctx, "CONTENT_LENGTH");
 	const char *rid = param(get, ctx, "HTTP_X_REQUEST_ID");
+	const char *role = param(get, ctx, "FCGI_ROLE");
 
 	memset(r, 0, sizeof(*r));
 	r->method = routes_method(method);
 	normalize_path(r, get, ctx);
 	r->route = routes_match(r->path, cfg);
+	/* libfcgi names the role of the BEGIN_REQUEST record first, before
+	 * any param of the web server's. An authorizer is asked about the
+	 * URL it protects (Apache sends that path, lighttpd the file's). */
+	if (role != NULL && !strcmp(role, "AUTHORIZER")) {
+		r->authorizer = 1;
+		r->route = routes_get(ROUTE_VERIFY);
+	}
 	r->authorization = param(get, ctx, "HTTP_AUTHORIZATION");
 	r->content_type = param(get, ctx, "CONTENT_TYPE");
 	util_utf8_copy(r->client_ip, sizeof(r->client_ip), param(get, ctx, "REMOTE_ADDR"));

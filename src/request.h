@@ -24,6 +24,7 @@ struct config;
 struct request {
 	const struct route *route; /* NULL: the path names none (404) */
 	unsigned int method;	   /* a METHOD_* bit; 0 for any other method */
+	int authorizer;		   /* FastCGI role AUTHORIZER: the gate, whatever the path */
 	long long content_length;  /* -1 when the server sent none */
 	const char *authorization; /* NULL when absent; points into params */
 	const char *content_type;  /* NULL when absent */

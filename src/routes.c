@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * routes.c — the route table (README, "The endpoint contract" and
- * "Health and metrics").
+ * routes.c — the route table (README, "The endpoint contract", "Health
+ * and metrics" and "Protecting the whole API").
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -16,6 +16,13 @@
 #define ROUTE_PATH_KEY(fld)                                                                     \
 	(offsetof(struct config, fld) + 0 * sizeof(_Generic(((struct config *)0)->fld, char *: 1)))
 
+/* The gate answers for every request of the API: it reads nothing it does
+ * not need, writes nothing, is not rate limited (the requests it guards
+ * are the API's, not logouts) and logs only what it refuses. */
+#define GATE (ROUTE_NO_BODY | ROUTE_UNLIMITED | ROUTE_NO_WRITE | ROUTE_QUIET)
+/* The operator's routes read no body and write nothing. */
+#define PROBE (ROUTE_NO_BODY | ROUTE_UNLIMITED | ROUTE_NO_WRITE)
+
 static const struct route routes[ROUTE_COUNT] = {
     [ROUTE_LOGOUT] = {.id = ROUTE_LOGOUT, .name = "logout", .suffix = "/logout",
 	.methods = METHOD_POST, .ok = RESP_LOGOUT_OK, .on_by_default = 1, .bearer = 1,
@@ -28,11 +35,27 @@ static const struct route routes[ROUTE_COUNT] = {
      * trail of logouts). */
     [ROUTE_HEALTH] = {.id = ROUTE_HEALTH, .name = "health",
 	.path_key = ROUTE_PATH_KEY(health_path), .methods = METHOD_GET | METHOD_HEAD,
-	.ok = RESP_HEALTH_OK, .stmt = STMT_COUNT, .handle = handler_health},
+	.ok = RESP_HEALTH_OK, .stmt = STMT_COUNT, .handle = handler_health, .flags = PROBE},
     [ROUTE_METRICS] = {.id = ROUTE_METRICS, .name = "metrics",
 	.path_key = ROUTE_PATH_KEY(metrics_path), .methods = METHOD_GET | METHOD_HEAD,
-	.ok = RESP_METRICS, .stmt = STMT_COUNT, .handle = handler_metrics},
+	.ok = RESP_METRICS, .stmt = STMT_COUNT, .handle = handler_metrics, .flags = PROBE},
+    [ROUTE_VERIFY] = {.id = ROUTE_VERIFY, .name = "verify", .suffix = "/verify",
+	.methods = METHOD_ANY, .ok = RESP_VERIFY_OK, .bearer = 1, .audited = 1,
+	.stmt = STMT_VERIFY, .handle = handler_verify, .flags = GATE},
+    [ROUTE_LOGOUT_OTHERS] = {.id = ROUTE_LOGOUT_OTHERS, .name = "logout-others",
+	.suffix = "/logout-others", .methods = METHOD_POST, .ok = RESP_LOGOUT_OTHERS_OK,
+	.bearer = 1, .audited = 1, .stmt = STMT_LOGOUT_OTHERS, .handle = handler_logout_others},
 };
+
+const char *
+routes_suffix(const struct route *r, const struct config *cfg)
+{
+	if (r->suffix == NULL)
+		return NULL;
+	if (r->id == ROUTE_VERIFY && cfg->verify_path[0] != '\0')
+		return cfg->verify_path;
+	return r->suffix;
+}
 
 const char *
 routes_config_path(const struct route *r, const struct config *cfg)
@@ -55,7 +78,7 @@ routes_match(const char *path, const struct config *cfg)
 		return NULL;
 	path += plen;
 	for (i = 0; i < ROUTE_COUNT; i++)
-		if (routes[i].suffix != NULL && !strcmp(path, routes[i].suffix))
+		if (routes[i].suffix != NULL && !strcmp(path, routes_suffix(&routes[i], cfg)))
 			return &routes[i];
 	return NULL;
 }
@@ -83,7 +106,7 @@ routes_check(const struct config *cfg, char *err, size_t errlen)
 				continue;
 			if ((other = routes_config_path(&routes[j], cfg)) == NULL) {
 				snprintf(path, sizeof(path), "%s%s", cfg->path_prefix,
-				    routes[j].suffix);
+				    routes_suffix(&routes[j], cfg));
 				other = path;
 			}
 			if (!strcmp(own, other)) {

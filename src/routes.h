@@ -25,6 +25,8 @@ enum route_id {
 	ROUTE_LOGOUT_ALL,
 	ROUTE_HEALTH,
 	ROUTE_METRICS,
+	ROUTE_VERIFY,	     /* the revocation gate (README, "Protecting the whole API") */
+	ROUTE_LOGOUT_OTHERS, /* every session of the user but the bearer's */
 	ROUTE_COUNT
 };
 
@@ -39,6 +41,15 @@ enum route_id {
 #define METHOD_HEAD 2u
 #define METHOD_POST 4u
 
+/* Every method, and none: a gate is asked about requests of any kind. */
+#define METHOD_ANY (~0u)
+
+/* What a route does not do that a logout does (the row's flags). */
+#define ROUTE_NO_BODY	1u /* the body is never read; CONTENT_LENGTH is not checked */
+#define ROUTE_UNLIMITED 2u /* never counted by [rate_limit] */
+#define ROUTE_NO_WRITE	4u /* writes nothing: no token_touch either */
+#define ROUTE_QUIET	8u /* a success writes no audit line */
+
 /* What a success answers (render.c has the body of each per style). */
 enum resp_kind {
 	RESP_LOGOUT_OK = 0, /* [response] logout_status: 204, or 200 with a body */
@@ -46,6 +57,8 @@ enum resp_kind {
 	RESP_HEALTH_OK,	    /* 200 {"status":"ok"} */
 	RESP_HEALTH_DOWN,   /* 503 {"status":"unavailable"} */
 	RESP_METRICS,	    /* 200, the exposition text (outcome.body) */
+	RESP_VERIFY_OK,	    /* 204 (200 to a FastCGI authorizer) with the user's headers */
+	RESP_LOGOUT_OTHERS_OK, /* 200 with a body that counts the sessions ended */
 	RESP_KIND_COUNT
 };
 
@@ -69,11 +82,16 @@ struct route {
 	/* The action, after the params passed routes_precheck and the body
 	 * (at most max_body bytes) was read. Sets x->out. */
 	void (*handle)(struct exchange *x);
+	unsigned int flags; /* ROUTE_NO_BODY...; 0 for a route that acts like a logout */
 };
 
 /* The route path names under cfg (its configured paths first, then
  * under path_prefix); NULL for none (404). */
 const struct route *routes_match(const char *path, const struct config *cfg);
+
+/* The path after path_prefix that names a prefix route r under cfg
+ * (verify's is [server] verify_path); NULL for a route at a full path. */
+const char *routes_suffix(const struct route *r, const struct config *cfg);
 
 /* 1 when cfg serves route r: its bit is in [server] endpoints, or its
  * configured path is set. */

@@ -162,6 +162,27 @@ read_body(struct worker *w, FCGX_Request *fr, struct exchange *x)
 	return 0;
 }
 
+/* The input of a route that reads no body, passed over: read to its end
+ * when the acceptor checked all of it (a kept connection stays in step),
+ * else left for the lingering close. An authorizer's request has no input
+ * of its own to wait for (Apache sends none), so it is never read. */
+static void
+skip_input(struct worker *w, FCGX_Request *fr, const struct exchange *x)
+{
+	size_t total = 0;
+	int n;
+
+	if (!w->unread_body && !x->req->authorizer) {
+		while (
+		    total <= DRAIN_MAX && (n = FCGX_GetStr(w->body, (int)w->body_cap, fr->in)) > 0)
+			total += (size_t)n;
+		if (total <= DRAIN_MAX && FCGX_GetError(fr->in) == 0)
+			return;
+	}
+	fr->keepConnection = 0;
+	w->unread = 1;
+}
+
 /* Decide the outcome: the checks the params allow, the body, the route. */
 static void
 handle(struct worker *w, FCGX_Request *fr, struct exchange *x, enum request_err perr)
@@ -170,7 +191,11 @@ handle(struct worker *w, FCGX_Request *fr, struct exchange *x, enum request_err 
 		exchange_refuse(x, REASON_NO_MEMORY);
 	else if (handler_precheck(x, perr) != 0)
 		; /* refused before reading stdin */
-	else if (w->unread_body)
+	else if (x->route->flags & ROUTE_NO_BODY) {
+		handler_run(x);
+		skip_input(w, fr, x);
+		return;
+	} else if (w->unread_body)
 		/* Announced over max_body, which the precheck refuses; but
 		 * whatever the parsers think, an unchecked body is never read. */
 		exchange_refuse(x, REASON_TOO_LARGE);
@@ -225,7 +250,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	FCGX_PutStr(out, n, fr->out);
 	if ((tail = render_tail(&x.out, &tlen)) != NULL)
 		FCGX_PutStr(tail, (int)tlen, fr->out);
-	if (x.cfg->audit_enabled && (x.route == NULL || x.route->audited))
+	if (x.cfg->audit_enabled && exchange_audited(&x))
 		audit_emit(w->pid, &req, &x.out);
 	metrics_request_end(start, metrics_route(&x), x.out.status, x.out.reason, x.out.sessions);
 	exchange_end(&x);

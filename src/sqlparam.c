@@ -28,6 +28,7 @@ static const char *const names[SQLP_COUNT] = {
     [SQLP_EXPIRES_AT] = "expires_at",
     [SQLP_TOKEN_HASH] = "token_hash",
     [SQLP_TOKEN_NAME] = "token_name",
+    [SQLP_EXP] = "exp",
 };
 
 const char *

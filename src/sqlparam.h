@@ -31,6 +31,7 @@ enum sql_param {
 	SQLP_EXPIRES_AT,     /* admin statements only */
 	SQLP_TOKEN_HASH,     /* admin: hex SHA-256 of a new token's secret */
 	SQLP_TOKEN_NAME,     /* admin: a new token's name */
+	SQLP_EXP,	     /* the bearer's exp (Unix seconds): per-user cut-offs */
 	SQLP_COUNT
 };
 

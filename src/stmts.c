@@ -12,7 +12,8 @@
 #include "routes.h"
 #include "stmts.h"
 
-_Static_assert(ROUTE_COUNT + 2 <= STMTS_NEED_MAX, "a need per route and two settings");
+_Static_assert(ROUTE_COUNT + 3 <= STMTS_NEED_MAX,
+    "a need per route, logout-others' session check and two settings");
 
 /* Built-in native-schema statements (README, "Sessions and SQL"). */
 static const char *const jwt_sql[STMT_COUNT] = {
@@ -33,6 +34,16 @@ static const char *const jwt_sql[STMT_COUNT] = {
     [STMT_USER_LOOKUP] = "",
     [STMT_TOKEN_LOOKUP] = "",
     [STMT_TOKEN_TOUCH] = "",
+    /* NOW() as the admin tool's FROM_UNIXTIME wrote expires_at: both in
+     * the connection's time zone. */
+    [STMT_VERIFY] = "SELECT 1 FROM user_sessions WHERE session_hash = :sid_hash "
+		    "AND user_id = :user_id AND expires_at > NOW()",
+    /* Nothing ends unless the bearer's own session exists, so a revoked
+     * token cannot end the sessions that are left. */
+    [STMT_LOGOUT_OTHERS] = "DELETE FROM user_sessions WHERE user_id = :user_id AND "
+			   "session_hash <> :sid_hash AND EXISTS (SELECT 1 FROM "
+			   "user_sessions b WHERE b.session_hash = :sid_hash AND "
+			   "b.user_id = :user_id)",
 };
 
 /* Built-in statements for Laravel's personal_access_tokens table. Expiry
@@ -50,6 +61,10 @@ static const char *const sanctum_sql[STMT_COUNT] = {
 			  "(:created_after IS NULL OR created_at > :created_after)",
     [STMT_TOKEN_TOUCH] = "UPDATE personal_access_tokens SET last_used_at = :now "
 			 "WHERE id = :token_id",
+    /* token_lookup already proved the token live, expiry included. */
+    [STMT_VERIFY] = "",
+    [STMT_LOGOUT_OTHERS] = "DELETE FROM personal_access_tokens WHERE tokenable_type = "
+			   ":tokenable_type AND tokenable_id = :user_id AND id <> :token_id",
 };
 
 static const char *const jwt_admin_sql[ADMIN_STMT_COUNT] = {
@@ -78,6 +93,14 @@ static const char *const stmt_names[STMT_COUNT] = {
     [STMT_USER_LOOKUP] = "user_lookup",
     [STMT_TOKEN_LOOKUP] = "token_lookup",
     [STMT_TOKEN_TOUCH] = "token_touch",
+    [STMT_VERIFY] = "verify",
+    [STMT_LOGOUT_OTHERS] = "logout_others",
+};
+
+/* Statements that only one route runs (its route id + 1; 0: shared). */
+static const int owner_route[STMT_COUNT] = {
+    [STMT_VERIFY] = ROUTE_VERIFY + 1,
+    [STMT_LOGOUT_OTHERS] = ROUTE_LOGOUT_OTHERS + 1,
 };
 
 static const char *const admin_stmt_names[ADMIN_STMT_COUNT] = {
@@ -104,6 +127,16 @@ stmts_builtin(enum token_format format, enum stmt_id id)
 	if ((unsigned)id >= STMT_COUNT)
 		return "";
 	return format == FORMAT_SANCTUM ? sanctum_sql[id] : jwt_sql[id];
+}
+
+const char *
+stmts_default(const struct config *cfg, enum stmt_id id)
+{
+	if ((unsigned)id >= STMT_COUNT)
+		return "";
+	if (owner_route[id] != 0 && !(cfg->endpoints & ROUTE_BIT(owner_route[id] - 1)))
+		return "";
+	return stmts_builtin(cfg->format, id);
 }
 
 const char *
@@ -134,8 +167,10 @@ stmts_compile(const char *text, int serving, struct sql_text *out, char *err, si
 size_t
 stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX])
 {
+	/* A lookup that proves the bearer valid (Sanctum's token row, a user
+	 * lookup) settles what a row count would otherwise have to. */
+	int lookup = cfg->format == FORMAT_SANCTUM || cfg->stmts[STMT_USER_LOOKUP].sql[0] != '\0';
 	size_t n = 0;
-
 	int i;
 
 	for (i = 0; i < ROUTE_COUNT; i++) {
@@ -143,10 +178,16 @@ stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX])
 
 		if (!(cfg->endpoints & ROUTE_BIT(i)))
 			continue;
+		/* The gate may prove a session by the lookup alone. */
+		if (r->stmt == STMT_VERIFY && lookup)
+			continue;
 		need[n++] = (struct stmts_need){
 		    r->stmt == STMT_LOGOUT && cfg->logout_scope == SCOPE_USER ? STMT_LOGOUT_ALL
 									      : r->stmt,
 		    "", r->name};
+		/* Nothing ended may mean the bearer is gone or alone. */
+		if (r->stmt == STMT_LOGOUT_OTHERS && !lookup)
+			need[n++] = (struct stmts_need){STMT_SESSION_CHECK, "", r->name};
 	}
 	if (cfg->format == FORMAT_SANCTUM)
 		need[n++] = (struct stmts_need){STMT_TOKEN_LOOKUP, "format is sanctum", NULL};

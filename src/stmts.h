@@ -23,6 +23,8 @@ enum stmt_id {
 	STMT_USER_LOOKUP,    /* optional: the user must exist; column 1 becomes :user_id */
 	STMT_TOKEN_LOOKUP,   /* format sanctum: the token row (hash, owner) by id */
 	STMT_TOKEN_TOUCH,    /* format sanctum, update_last_used: stamp last_used_at */
+	STMT_VERIFY,	     /* the gate: a row while the bearer's session is live */
+	STMT_LOGOUT_OTHERS,  /* end the user's other sessions if the bearer's exists */
 	STMT_COUNT
 };
 
@@ -44,6 +46,12 @@ const char *stmts_admin_name(enum admin_stmt_id id);
 /* The built-in text of a statement for a format; "" when the format has
  * none (the statement is then not run unless the file gives one). */
 const char *stmts_builtin(enum token_format format, enum stmt_id id);
+
+/* The text a statement has when the file leaves it out: the built-in one,
+ * but "" for a statement that only a route not served would run, so that
+ * nothing a configuration does not use is prepared (cfg's format and
+ * endpoints must be set). */
+const char *stmts_default(const struct config *cfg, enum stmt_id id);
 const char *stmts_admin_builtin(enum token_format format, enum admin_stmt_id id);
 
 /* Compile a statement's text. A serving statement may not name the admin
@@ -59,7 +67,7 @@ struct stmts_need {
 
 /* The statements cfg cannot run without (endpoints, scope, format, options),
  * into need[] (at most STMTS_NEED_MAX); returns how many. */
-#define STMTS_NEED_MAX 8
+#define STMTS_NEED_MAX 16
 size_t stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX]);
 
 /* 1 when cfg's logouts may go through the batch: batching is on and the

@@ -110,6 +110,15 @@ util_strncaseeq(const char *a, const char *b, size_t n)
 }
 
 int
+util_header_value_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
 util_read_file(const char *path, size_t max, char **out, size_t *outlen)
 {
 	struct stat st;

@@ -58,6 +58,11 @@ void util_hex(const unsigned char *in, size_t len, char *out);
 /* Case-insensitive ASCII compare of a counted prefix. */
 int util_strncaseeq(const char *a, const char *b, size_t n);
 
+/* 1 when s may be a response header's value: no control byte (CR, LF, NUL
+ * and the rest, DEL), so it can never end the header and start another;
+ * bytes over 0x7f (UTF-8) pass, as HTTP's obs-text. */
+int util_header_value_ok(const char *s);
+
 /* Whole file into a NUL-terminated heap buffer, at most max bytes.
  * 0 ok (caller frees *out), -1 with errno set (EFBIG when over max). */
 int util_read_file(const char *path, size_t max, char **out, size_t *outlen);

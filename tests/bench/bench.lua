@@ -6,8 +6,11 @@
 -- KIND: bearer (POST PATH, Authorization: Bearer <line>), body (line is
 -- "ACCESS REFRESH": bearer ACCESS and a LogoutRequest naming REFRESH),
 -- query (POST PATH?<line>), static (the first line as bearer, again and
--- again). Thread n reads ITEMS.n: its own slice, so no two threads ever
--- send the same token and each line is used once.
+-- again), gate (GET PATH with the first line as bearer, again and again:
+-- the verify route, which consumes nothing), gate-query (GET PATH?<first
+-- line>, again and again: its ceiling). Thread n reads ITEMS.n: its own
+-- slice, so no two threads ever send the same token and each line is used
+-- once.
 --
 -- The measured window is SECS from the thread's start. After it, each
 -- connection's next request goes to /bench/hold, which nginx holds
@@ -55,6 +58,10 @@ function init(args)
 	hold = wrk.format("GET", "/bench/hold")
 	if kind == "static" then
 		static_req = wrk.format("POST", path, { ["Authorization"] = "Bearer " .. items[1] })
+	elseif kind == "gate" then
+		static_req = wrk.format("GET", path, { ["Authorization"] = "Bearer " .. items[1] })
+	elseif kind == "gate-query" then
+		static_req = wrk.format("GET", path .. "?" .. items[1])
 	end
 	local t0 = now()
 	deadline = t0 + secs
@@ -65,7 +72,7 @@ function request()
 	if now() >= deadline then
 		return hold
 	end
-	if kind == "static" then
+	if static_req then
 		sent = sent + 1
 		return static_req
 	end

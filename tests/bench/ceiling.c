@@ -16,7 +16,11 @@
  *         the same answers, but the requests queued while a batch commits
  *         form the next batch: one DELETE ... RETURNING and one commit for
  *         the lot, each request answered after that commit with its own
- *         result (the prototype of batched logouts).
+ *         result (the prototype of batched logouts);
+ *     ceiling --mode verify ... (the db options)
+ *         the same QUERY_STRING, and the gate's SELECT (is the session
+ *         live?) instead of the DELETE: 204 for a row, 401 for none (the
+ *         ceiling of the verify route).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,7 +41,11 @@
 #define REPLY_400   "Status: 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
 #define REPLY_500   "Status: 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"
 
-enum mode { MODE_FCGI, MODE_DB, MODE_BATCH };
+/* The verify route's built-in statement (src/stmts.c). */
+static const char stmt_verify[] = "SELECT 1 FROM user_sessions WHERE session_hash = ? "
+				  "AND user_id = ? AND expires_at > NOW()";
+
+enum mode { MODE_FCGI, MODE_DB, MODE_BATCH, MODE_VERIFY };
 
 struct opts {
 	enum mode mode;
@@ -126,18 +134,26 @@ parse_query(const char *q, struct item *it)
 	return errno != 0 || *end != '\0' ? -1 : 0;
 }
 
-/* Mode db: one statement and one commit per request. */
+/* Mode db: one statement and one commit per request; mode verify: one
+ * SELECT, its rows stored as the worker stores them. */
 static int
 run_one(MYSQL_STMT *st, struct item *it)
 {
 	MYSQL_BIND b[2];
 	unsigned long hlen = HASHLEN;
+	my_ulonglong rows;
 
 	memset(b, 0, sizeof(b));
 	bind_item(b, it, &hlen);
 	if (mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0)
 		return 500;
-	return mysql_stmt_affected_rows(st) == 1 ? 204 : 401;
+	if (o.mode != MODE_VERIFY)
+		return mysql_stmt_affected_rows(st) == 1 ? 204 : 401;
+	if (mysql_stmt_store_result(st) != 0)
+		return 500;
+	rows = mysql_stmt_num_rows(st);
+	mysql_stmt_free_result(st);
+	return rows > 0 ? 204 : 401;
 }
 
 /* Mode batch: queue the request and sleep until its batch committed. */
@@ -259,8 +275,8 @@ serve(void *arg)
 	int status;
 
 	(void)arg;
-	if (o.mode == MODE_DB)
-		st = prepare(db_connect(), STMT_LOGOUT);
+	if (o.mode == MODE_DB || o.mode == MODE_VERIFY)
+		st = prepare(db_connect(), o.mode == MODE_DB ? STMT_LOGOUT : stmt_verify);
 	if (FCGX_InitRequest(&r, lfd, 0) != 0)
 		die("FCGX_InitRequest", NULL);
 	while (FCGX_Accept_r(&r) == 0) {
@@ -269,7 +285,7 @@ serve(void *arg)
 			if (parse_query(FCGX_GetParam("QUERY_STRING", r.envp), &it) != 0)
 				status = 400;
 			else
-				status = o.mode == MODE_DB ? run_one(st, &it) : run_batched(&it);
+				status = o.mode == MODE_BATCH ? run_batched(&it) : run_one(st, &it);
 			reply = status == 204	? REPLY_204
 				: status == 401 ? REPLY_401
 				: status == 400 ? REPLY_400
@@ -284,7 +300,7 @@ serve(void *arg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ceiling --mode fcgi|db|batch --listen PATH [--threads N]\n"
+	fprintf(stderr, "usage: ceiling --mode fcgi|db|batch|verify --listen PATH [--threads N]\n"
 			"       [--db-socket S --db-user U --db-pass-file F --db-name D]\n"
 			"       [--committers C] [--max-batch B]\n");
 	exit(2);
@@ -300,9 +316,10 @@ parse_args(int argc, char **argv)
 		const char *k = argv[i], *v = argv[i + 1];
 
 		if (!strcmp(k, "--mode"))
-			o.mode = !strcmp(v, "db")      ? MODE_DB
-				 : !strcmp(v, "batch") ? MODE_BATCH
-						       : MODE_FCGI;
+			o.mode = !strcmp(v, "db")	? MODE_DB
+				 : !strcmp(v, "batch")	? MODE_BATCH
+				 : !strcmp(v, "verify") ? MODE_VERIFY
+							: MODE_FCGI;
 		else if (!strcmp(k, "--listen"))
 			o.listen = v;
 		else if (!strcmp(k, "--threads"))

@@ -6,16 +6,20 @@
  * The input is a list of NAME=VALUE lines ('\n' separated; the first '='
  * splits, a line without one is a name with an empty value, the first of
  * two equal names wins; a NUL ends a value early, as it would in a C
- * string). Each input runs against two configs loaded once: the shipped
- * defaults (prefix /api/v1/auth, 204, max_body 4096) and a root-mounted one
- * (prefix "", 200, max_body 0). A FUZZ_USER param, raw bytes, becomes the
- * audit event's user when the request gets through the precheck.
+ * string). Each input runs against three configs loaded once: the shipped
+ * defaults (prefix /api/v1/auth, 204, max_body 4096), a root-mounted one
+ * (prefix "", 200, max_body 0) and one serving every route (the gate at
+ * /check). A FUZZ_USER param, raw bytes, becomes the audit event's user
+ * (and the gate's header value) when the request gets through the
+ * precheck.
  *
  * Invariants: the trace id is always a valid UUID (it is echoed into a
  * header), client_ip and user_agent are well-formed UTF-8, a bad length is
  * reported as -1; the response renders, starts with "Status: ", has only
- * CRLF-terminated header lines free of control bytes; the audit line is one
- * line of valid JSON.
+ * CRLF-terminated header lines free of control bytes (a gate's "yes" naming
+ * a user that would break a header is not rendered at all); the audit line
+ * is one line of valid JSON. FCGI_ROLE=AUTHORIZER routes any path to the
+ * gate.
  */
 #include <stdint.h>
 #include <string.h>
@@ -35,7 +39,7 @@
 
 #define MAX_PARAMS 64
 
-static struct config *cfgs[2];
+static struct config *cfgs[3];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,6 +69,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			      "secret_env = FUZZ_KEY64\n"
 			      "[response]\n"
 			      "logout_status = 200\n");
+	cfgs[2] = fuzz_config("[server]\n"
+			      "endpoints = logout logout-all verify logout-others\n"
+			      "verify_path = /check\n"
+			      "[key main]\n"
+			      "alg = HS256\n"
+			      "secret_env = FUZZ_KEY32\n");
 	return 0;
 }
 
@@ -202,22 +212,31 @@ run(const struct config *cfg, struct table *t)
 	if (req.route != NULL && routes_config_path(req.route, cfg) != NULL)
 		FUZZ_CHECK(strcmp(req.path, routes_config_path(req.route, cfg)) == 0,
 		    "route %s for \"%.80s\"", req.route->name, req.path);
-	else if (req.route != NULL) {
+	if (req.authorizer)
+		FUZZ_CHECK(req.route == routes_get(ROUTE_VERIFY), "authorizer not at the gate");
+	else if (req.route != NULL && routes_suffix(req.route, cfg) != NULL) {
 		size_t plen = strlen(cfg->path_prefix);
 
 		FUZZ_CHECK(strncmp(req.path, cfg->path_prefix, plen) == 0 &&
-			       strcmp(req.path + plen, req.route->suffix) == 0,
+			       strcmp(req.path + plen, routes_suffix(req.route, cfg)) == 0,
 		    "route %s for \"%.80s\"", req.route->name, req.path);
 	}
 
 	exchange_init(&x, cfg, &req);
 	go = handler_precheck(&x, perr);
 	FUZZ_CHECK(go == 0 || go == -1, "precheck %d", go);
-	if (go == 0) {
+	if (go == 0 && req.route->methods == METHOD_ANY) {
+		/* The gate: any method, any length (it never reads a body). */
+		FUZZ_CHECK(req.route->flags & ROUTE_NO_BODY, "gate that reads a body");
+		FUZZ_CHECK(routes_served(req.route, cfg), "gate not served let through");
+	} else if (go == 0)
 		FUZZ_CHECK(req.route != NULL && (req.method & req.route->methods) &&
-			       perr == REQUEST_OK && req.content_length <= (long long)cfg->max_body,
+			       ((req.route->flags & ROUTE_NO_BODY) ||
+				   (perr == REQUEST_OK &&
+				       req.content_length <= (long long)cfg->max_body)),
 		    "precheck let through path \"%.80s\" method %u len %lld", req.path, req.method,
 		    req.content_length);
+	if (go == 0) {
 		FUZZ_CHECK(!exchange_refused(&x), "precheck went on with a refusal");
 		exchange_succeed(&x, REASON_OK, req.route->ok, "logout", 1);
 		/* Raw bytes, as a token's sub would be: audit must escape them. */
@@ -230,6 +249,11 @@ run(const struct config *cfg, struct table *t)
 	}
 	x.out.status = render_status(cfg, &x.out);
 	n = render_response(cfg, x.route, &x.out, req.trace_id, out, sizeof(out));
+	if (go == 0 && x.out.kind == RESP_VERIFY_OK && !util_header_value_ok(x.out.user)) {
+		FUZZ_CHECK(n == -1, "a gate header with a control byte rendered");
+		check_audit(&req, &x.out);
+		return;
+	}
 	check_rendered(out, n);
 	{
 		char want[64];
@@ -254,6 +278,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	split(buf, size, &t);
 	run(cfgs[0], &t);
 	run(cfgs[1], &t);
+	run(cfgs[2], &t);
 	free(buf);
 	return 0;
 }

@@ -3,11 +3,11 @@
  * fuzz_scan.c — fcgi_scan on arbitrary bytes, as a client would send them.
  *
  * Invariants: the answer is MORE, READY or BAD; READY means a responder
- * request whose params fit max_params and whose consumed bytes lie within
- * the input, the input cut at consumed is READY again with the same
- * length and cut one byte earlier is not (the whole request, to the end
- * of its STDIN stream unless a body over max_body is refused unread, was
- * checked); BAD has a reason; a prefix of the input is never READY when the
+ * or authorizer request whose params fit max_params and whose consumed
+ * bytes lie within the input, the input cut at consumed is READY again
+ * with the same length and cut one byte earlier is not (the whole request,
+ * to the end of its STDIN stream unless a body over max_body is refused
+ * unread, or to the end of its params for an authorizer, was checked); BAD has a reason; a prefix of the input is never READY when the
  * whole is MORE, and BAD stays BAD however many bytes follow (the acceptor
  * peeks again as bytes arrive and must never change its mind).
  */
@@ -42,7 +42,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = fcgi_scan(data, size, &lim, &info);
 	FUZZ_CHECK(r == SCAN_MORE || r == SCAN_READY || r == SCAN_BAD, "size %zu", size);
 	if (r == SCAN_READY) {
-		FUZZ_CHECK(info.role == 1, "size %zu", size);
+		FUZZ_CHECK(info.role == 1 || info.role == 2, "size %zu", size);
+		/* an authorizer's input is never read: not even announced */
+		FUZZ_CHECK(info.role == 1 || (info.stdin_len == 0 && !info.body_unscanned),
+		    "size %zu", size);
 		FUZZ_CHECK(info.params_len <= lim.max_params, "size %zu", size);
 		FUZZ_CHECK(info.consumed >= 16 && info.consumed <= size, "size %zu", size);
 		FUZZ_CHECK(fcgi_scan(data, info.consumed, &lim, &pre) == SCAN_READY, "size %zu",

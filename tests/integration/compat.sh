@@ -75,6 +75,13 @@ print(jwt.encode({"sub": sys.argv[2], "exp": int(time.time()) + int(sys.argv[3])
 PY
 }
 
+# cp_verify TOKEN STATUS — the gate ({prefix}/verify, served directly by
+# the profile's nginx) answers TOKEN with STATUS.
+cp_verify() {
+	cp_http GET /api/v1/auth/verify -H "Authorization: Bearer $1"
+	expect_eq "$H_STATUS" "$2" "the gate's answer"
+}
+
 # cp_expect_body BYTES — the body is exactly BYTES (no trailing newline either).
 cp_expect_body() {
 	expect_eq "$H_BODY" "$1" "body"

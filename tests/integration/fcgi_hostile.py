@@ -13,6 +13,9 @@ the given count of connections, every wait bounded.
   fcgi_hostile.py SOCK valid           one complete request; prints its status
   fcgi_hostile.py SOCK big             a body announced over max_body, then a
                                        hostile record; prints the status
+  fcgi_hostile.py SOCK authorizer      a FastCGI authorizer's request (role 2,
+                                       no STDIN, as Apache sends it), then a
+                                       hostile record; prints the status
 
 Result lines: "closed AFTER_S" (the worker closed the connection),
 "open" (still open at the end), "answered STATUS", "refused ERRNO".
@@ -232,10 +235,19 @@ def big(addr):
           rec(GET_VALUES, struct.pack(">II", 0xfffffffe, 0xfffffffe), rid=0))
 
 
+def authorizer(addr):
+    # Role 2 ends with its params: nothing after them may be waited for
+    # (Apache never sends STDIN) nor parsed (the GET_VALUES lengths would
+    # make libfcgi allocate 4 GiB).
+    p = params(path="/app/orders/7").replace(nv(b"CONTENT_LENGTH", b"0"), b"")
+    valid(addr, begin(role=2) + rec(PARAMS, p) + rec(PARAMS) +
+          rec(GET_VALUES, struct.pack(">II", 0xfffffffe, 0xfffffffe), rid=0))
+
+
 def main():
     addr, cmd, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
     {"huge": huge, "announce": announce, "malformed": malformed, "slow": slow,
-     "valid": valid, "big": big}[cmd](addr, *args)
+     "valid": valid, "big": big, "authorizer": authorizer}[cmd](addr, *args)
 
 
 if __name__ == "__main__":

@@ -101,6 +101,29 @@ srv_www_close() {
 	chgrp "$gid" "$IT_DIR" && chmod "$mode" "$IT_DIR" && rm -f "$IT_DIR/.www-open"
 }
 
+# ---------------------------------------------------------------- variants
+
+# srv_have VARIANT PROGRAM — PROGRAM is installed; else the variant is
+# skipped (a failure when CI=true: packages.txt lists every server).
+srv_have() {
+	[ -x "$2" ] && return 0
+	if [ "${CI:-}" = true ]; then
+		t_begin "$1: $2 installed" keep
+		t_fail "$2 missing (deploy/packages.txt)"
+		t_end
+	else
+		it_log "SKIP $1: $2 not installed"
+	fi
+	return 1
+}
+
+# start_failed VARIANT — one failing group for a variant that did not start.
+start_failed() {
+	t_begin "$1: start-up" keep
+	t_fail "could not start the $1 stack (see the lines above)"
+	t_end
+}
+
 # ---------------------------------------------------------------- users
 
 SRV_USER_COMMENT="logout-fcgi tests"
@@ -351,43 +374,53 @@ srv_json_body() {
 
 # ---------------------------------------------------------------- nginx (keep-conn)
 
-# srv_nginx_keepconn_start DIR SOCK — nginx from deploy/nginx/nginx.conf.in
-# with logout-fcgi-upstream.conf (http level) and logout-fcgi-keepconn.conf
-# (the location) to the worker on SOCK. Sets SRV_BASE, SRV_PID.
-srv_nginx_keepconn_start() {
-	local dir=$1 sock=$2 user_line='' conf_dir fcgi_params try port pid
+# srv_nginx_start DIR SOCK LOCATIONS [HTTP_INCLUDE] — nginx from
+# deploy/nginx/nginx.conf.in with the server-level file LOCATIONS as its
+# location conf, HTTP_INCLUDE (when given) included at http level, and its
+# catch-all location to the worker on SOCK. Sets SRV_BASE, SRV_PID.
+srv_nginx_start() {
+	local dir=$1 sock=$2 loc=$3 http=${4:-} user_line='' conf_dir fcgi_params try port pid
 	mkdir -p "$dir/tmp"
 	conf_dir=$(dirname "$("$IT_NGINX" -V 2>&1 | tr ' ' '\n' | sed -n 's/^--conf-path=//p')")
 	fcgi_params=$conf_dir/fastcgi_params
 	[ -r "$fcgi_params" ] || fcgi_params=/etc/nginx/fastcgi_params
 	cp "$fcgi_params" "$dir/fastcgi_params" || return 1
 	[ "$(id -u)" = 0 ] && user_line='user root;'
+	for try in 1 2 3; do
+		port=$(it_free_port) || return 1
+		sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" \
+			-e "s|@SOCKET@|$sock|g" -e "s|@USER_LINE@|$user_line|g" \
+			-e "s|@LOCATION_CONF@|$loc|g" \
+			${http:+-e "/^http {/a\\    include $http;"} \
+			"$top_srcdir/deploy/nginx/nginx.conf.in" >"$dir/nginx.conf"
+		[ -z "$http" ] || grep -q "include $http;" "$dir/nginx.conf" ||
+			{ it_die "nginx.conf.in: no 'http {' line to add $http to"; return 1; }
+		rm -f "$dir/nginx.pid"
+		if "$IT_NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" \
+			>>"$dir/start.log" 2>&1 && it_wait_until 10 test -s "$dir/nginx.pid"; then
+			pid=$(it_pidfile_read "$dir/nginx.pid") || return 1
+			srv_track "$pid" "nginx($dir)"
+			SRV_PID=$pid SRV_BASE=http://127.0.0.1:$port
+			return 0
+		fi
+	done
+	it_log "nginx ($dir) did not start:"
+	tail -n 20 "$dir/start.log" "$dir/error.log" 2>/dev/null | sed 's/^/#   /'
+	return 1
+}
+
+# srv_nginx_keepconn_start DIR SOCK — nginx with logout-fcgi-upstream.conf
+# (http level) and logout-fcgi-keepconn.conf (the location) to the worker
+# on SOCK. Sets SRV_BASE, SRV_PID.
+srv_nginx_keepconn_start() {
+	local dir=$1 sock=$2
+	mkdir -p "$dir"
 	sed -e "s|unix:@runstatedir@/logout-fcgi/logout-fcgi.sock|unix:$sock|" \
 		"$top_srcdir/deploy/nginx/logout-fcgi-upstream.conf.in" >"$dir/logout-fcgi-upstream.conf"
 	grep -q "unix:$sock;" "$dir/logout-fcgi-upstream.conf" ||
 		{ it_die "deploy/nginx/logout-fcgi-upstream.conf.in: server unix:... not found"; return 1; }
 	cp "$top_srcdir/deploy/nginx/logout-fcgi-keepconn.conf.in" "$dir/logout-fcgi-keepconn.conf"
-	for try in 1 2 3; do
-		port=$(it_free_port) || return 1
-		sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" \
-			-e "s|@SOCKET@|$sock|g" -e "s|@USER_LINE@|$user_line|g" \
-			-e "s|@LOCATION_CONF@|$dir/logout-fcgi-keepconn.conf|g" \
-			-e "/^http {/a\\    include $dir/logout-fcgi-upstream.conf;" \
-			"$top_srcdir/deploy/nginx/nginx.conf.in" >"$dir/nginx.conf"
-		grep -q "include $dir/logout-fcgi-upstream.conf;" "$dir/nginx.conf" ||
-			{ it_die "nginx.conf.in: no 'http {' line to add the upstream to"; return 1; }
-		rm -f "$dir/nginx.pid"
-		if "$IT_NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" \
-			>>"$dir/start.log" 2>&1 && it_wait_until 10 test -s "$dir/nginx.pid"; then
-			pid=$(it_pidfile_read "$dir/nginx.pid") || return 1
-			srv_track "$pid" nginx-keepconn
-			SRV_PID=$pid SRV_BASE=http://127.0.0.1:$port
-			return 0
-		fi
-	done
-	it_log "nginx (keep-conn) did not start:"
-	tail -n 20 "$dir/start.log" "$dir/error.log" 2>/dev/null | sed 's/^/#   /'
-	return 1
+	srv_nginx_start "$dir" "$sock" "$dir/logout-fcgi-keepconn.conf" "$dir/logout-fcgi-upstream.conf"
 }
 
 # ---------------------------------------------------------------- Apache

@@ -72,6 +72,14 @@ if [ "$gate_up" = 1 ]; then
 fi
 t_end
 
+t_begin "gate: a FastCGI authorizer's request (role 2, no STDIN) is answered at once; a record after its params is never parsed"
+if [ "$gate_up" = 1 ]; then
+	# verify is not served by this worker: the gate's own 404, at once
+	expect_eq "$(hostile "$sock" authorizer)" "answered 404" "answer"
+	still_serving
+fi
+t_end
+
 t_begin "gate: 40 slow connections (10 x threads) hold no thread: requests through nginx answered meanwhile, the slow ones closed after header_timeout"
 if [ "$gate_up" = 1 ]; then
 	hostile "$sock" slow 40 6 >"$IT_DIR/gate.slow" &

@@ -20,27 +20,6 @@ trap 'exit 143' TERM
 P=/api/v1/auth
 JSON='Content-Type: application/json'
 
-# srv_have VARIANT PROGRAM — PROGRAM is installed; else the variant is
-# skipped (a failure when CI=true: packages.txt lists every server).
-srv_have() {
-	[ -x "$2" ] && return 0
-	if [ "${CI:-}" = true ]; then
-		t_begin "$1: $2 installed" keep
-		t_fail "$2 missing (deploy/packages.txt)"
-		t_end
-	else
-		it_log "SKIP $1: $2 not installed"
-	fi
-	return 1
-}
-
-# start_failed VARIANT — one failing group for a variant that did not start.
-start_failed() {
-	t_begin "$1: start-up" keep
-	t_fail "could not start the $1 stack (see the lines above)"
-	t_end
-}
-
 # chunked_cases BASE PREFIX — request bodies in chunked transfer coding
 # (no Content-Length from the client) reach the worker and obey max_body.
 chunked_cases() {

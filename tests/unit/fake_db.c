@@ -179,7 +179,7 @@ is_write(enum fake_call_kind kind, int id)
 	case FAKE_EXEC:
 	case FAKE_EXEC_AFTER_BATCH:
 		return id != (int)STMT_SESSION_CHECK && id != (int)STMT_USER_LOOKUP &&
-		       id != (int)STMT_TOKEN_LOOKUP;
+		       id != (int)STMT_TOKEN_LOOKUP && id != (int)STMT_VERIFY;
 	case FAKE_EXEC_ADMIN:
 	case FAKE_BATCH:
 		return 1;

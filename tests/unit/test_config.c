@@ -678,6 +678,36 @@ START_TEST(sanctum_format)
 }
 END_TEST
 
+START_TEST(gate_settings)
+{
+	struct config *c;
+
+	set_env();
+	c = unit_config("[server]\nendpoints = logout verify logout-others\nverify_path = /auth\n"
+			"[response]\nuser_header = X-User\nsession_header = X-Sess\n" UNIT_KEY_SECTION);
+	ck_assert_uint_eq(c->endpoints, ROUTE_BIT(ROUTE_LOGOUT) | ROUTE_BIT(ROUTE_VERIFY) |
+					     ROUTE_BIT(ROUTE_LOGOUT_OTHERS));
+	ck_assert_str_eq(c->verify_path, "/auth");
+	ck_assert_str_eq(c->user_header, "X-User");
+	ck_assert_str_eq(c->session_header, "X-Sess");
+	ck_assert_has(c->stmts[STMT_VERIFY].sql, "expires_at > NOW()");
+	ck_assert_has(c->stmts[STMT_LOGOUT_OTHERS].sql, "session_hash <> ?");
+	config_free(c);
+	/* The fastapi way: the user lookup alone is the gate's check. */
+	c = unit_config("[server]\nendpoints = logout-all verify\n[sql]\nverify =\n"
+			"user_lookup = SELECT id FROM users WHERE username = :sub AND :exp > cut\n"
+			UNIT_KEY_SECTION);
+	ck_assert_str_eq(c->stmts[STMT_VERIFY].sql, "");
+	ck_assert(c->params_used & (1u << SQLP_EXP));
+	config_free(c);
+	/* Sanctum: token_lookup is the check, so no verify statement. */
+	c = unit_config("[server]\nendpoints = verify logout-others\n[token]\nformat = sanctum\n");
+	ck_assert_str_eq(c->stmts[STMT_VERIFY].sql, "");
+	ck_assert_has(c->stmts[STMT_LOGOUT_OTHERS].sql, "id <> ?");
+	config_free(c);
+}
+END_TEST
+
 START_TEST(bad_profile_settings)
 {
 	expect_error("[response]\nstyle = django\n" UNIT_KEY_SECTION, 2, "django");
@@ -696,6 +726,14 @@ START_TEST(bad_profile_settings)
 	expect_error("[token]\nformat = sanctum\n[sql]\ntoken_lookup =\n", 4, "token_lookup");
 	expect_error("[token]\nformat = sanctum\nupdate_last_used = yes\n[sql]\ntoken_touch =\n", 5,
 	    "token_touch");
+	/* The gate never answers without proving the session: its statement
+	 * or a lookup (README, "Protecting the whole API"). */
+	expect_error("[server]\nendpoints = verify\n[sql]\nverify =\n" UNIT_KEY_SECTION, 4,
+	    "verify");
+	expect_error("[server]\nendpoints = logout-others\n[sql]\nsession_check =\n"
+		     UNIT_KEY_SECTION, 4, "session_check");
+	expect_error("[server]\nverify_path = /logout-all\n" UNIT_KEY_SECTION, 0, "logout-all");
+	expect_error("[response]\nuser_header = X Auth\n" UNIT_KEY_SECTION, 2, "header name");
 	/* Admin-only parameters stay out of serving statements. */
 	expect_error(
 	    "[sql]\nlogout = DELETE FROM t WHERE h = :token_hash\n" UNIT_KEY_SECTION, 2, "admin");
@@ -852,7 +890,8 @@ config_suite(void)
 	    secret_sources, key_selection, bad_sql, bad_logout_status, syntax,
 	    bad_server_identity, bad_log_targets);
 	UNIT_TCASE(s, "server", server_identity, strict_modes);
-	UNIT_TCASE(s, "profiles", profile_settings, sanctum_format, bad_profile_settings);
+	UNIT_TCASE(s, "profiles", profile_settings, sanctum_format, gate_settings,
+	    bad_profile_settings);
 	return s;
 }
 

@@ -6,9 +6,11 @@
  * refresh_token, all_devices, a session already gone, logout-all), every
  * reason the handlers can give (reason.h; the two that only server.c gives
  * are pinned by the integration suite), what each binds and runs, and that
- * no refusal reaches the database; and the operator's routes, health and
- * metrics (no token, no rate limit, one ping a second). One table drives most of it: each row is
- * a request, the database's scripted answers, and the outcome it must get.
+ * no refusal reaches the database; the gate (verify, also asked as a
+ * FastCGI authorizer) and logout-others; and the operator's routes, health
+ * and metrics (no token, no rate limit, one ping a second). One table
+ * drives most of it: each row is a request, the database's scripted
+ * answers, and the outcome it must get.
  */
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +52,8 @@ enum tok {
 	T_CRIT,	     /* a crit header */
 	T_SANCTUM,   /* "7|<secret>" */
 	T_SANCTUM_BAD, /* no '|' */
+	T_SUB_CTRL,  /* a sub with CR LF in it (JSON escapes) */
+	T_JTI_ONLY,  /* access with jti but no sid (FastAPI-like with a jti) */
 };
 
 /* Bodies by refresh token: R_OK of user 42, R_OTHER of user 43. */
@@ -78,6 +82,20 @@ struct row {
 	const char *event; /* a success's */
 	int ran;	   /* the statement that must have run, -1: none at all */
 };
+
+/* A path of AUTHZ("/x") is sent with FCGI_ROLE=AUTHORIZER, as libfcgi
+ * names a request of role 2. */
+#define AUTHZ(path) "@" path
+
+/* What the gate and logout-others rows serve. */
+#define VERIFY	       "[server]\nendpoints = logout verify\n"
+#define OTHERS	       "[server]\nendpoints = logout logout-others\n"
+#define SANCTUM_VERIFY "[server]\nendpoints = logout verify\n[token]\nformat = sanctum\n"
+#define LOOKUP_VERIFY                                                          \
+	"[server]\nendpoints = logout-all verify\n[token]\naccess_type =\n"      \
+	"[sql]\nverify =\n"                                                    \
+	"user_lookup = SELECT id FROM users WHERE name = :sub AND :exp > cutoff\n"
+#define GONE	       REASON_SESSION_GONE
 
 #define NO_DB -1, {0}, -1, {0}
 
@@ -214,6 +232,112 @@ static const struct row rows[] = {
     {"sanctum owner not a number", "[token]\nformat = sanctum\n", "POST", "/logout", T_SANCTUM,
 	NULL, NULL, NULL, STMT_TOKEN_LOOKUP, {.rows = 1, .ncols = 2, .col = {"@HASH@", "abc"}},
 	-1, {0}, REASON_BAD_OWNER_ID, 500, -1, NULL, STMT_TOKEN_LOOKUP},
+
+    /* The gate: {prefix}/verify (README, "Protecting the whole API") */
+    {"verify", VERIFY, "GET", "/verify", T_ACCESS, NULL, NULL, NULL, STMT_VERIFY, {.rows = 1},
+	-1, {0}, REASON_OK, 204, -1, "verify", STMT_VERIFY},
+    {"verify, any method", VERIFY, "DELETE", "/verify", T_ACCESS, NULL, NULL, NULL,
+	STMT_VERIFY, {.rows = 1}, -1, {0}, REASON_OK, 204, -1, "verify", STMT_VERIFY},
+    {"verify, no method at all", VERIFY, NULL, "/verify", T_ACCESS, NULL, NULL, NULL,
+	STMT_VERIFY, {.rows = 1}, -1, {0}, REASON_OK, 204, -1, "verify", STMT_VERIFY},
+    {"verify, the guarded request's body is not its business", VERIFY, "POST", "/verify",
+	T_ACCESS, "text/plain", "junk", "99999", STMT_VERIFY, {.rows = 1}, -1, {0}, REASON_OK,
+	204, -1, "verify", STMT_VERIFY},
+    {"verify, CONTENT_LENGTH not a number", VERIFY, "PUT", "/verify", T_ACCESS, NULL, NULL,
+	"12x", STMT_VERIFY, {.rows = 1}, -1, {0}, REASON_OK, 204, -1, "verify", STMT_VERIFY},
+    {"verify, session gone or expired", VERIFY, "GET", "/verify", T_ACCESS, NULL, NULL, NULL,
+	STMT_VERIFY, {.rows = 0}, -1, {0}, GONE, 401, -1, NULL, STMT_VERIFY},
+    {"verify, session gone is 401 whatever already_logged_out says",
+	VERIFY "[response]\nalready_logged_out = 200\n", "GET", "/verify", T_ACCESS, NULL, NULL,
+	NULL, STMT_VERIFY, {.rows = 0}, -1, {0}, GONE, 401, -1, NULL, STMT_VERIFY},
+    {"verify, database unavailable: fail closed", VERIFY, "GET", "/verify", T_ACCESS, NULL,
+	NULL, NULL, STMT_VERIFY, {.status = DB_UNAVAILABLE}, -1, {0}, REASON_DB_UNAVAILABLE, 503,
+	-1, NULL, STMT_VERIFY},
+    {"verify, database error", VERIFY, "GET", "/verify", T_ACCESS, NULL, NULL, NULL,
+	STMT_VERIFY, {.status = DB_ERROR}, -1, {0}, REASON_DB_ERROR, 500, -1, NULL, STMT_VERIFY},
+    {"verify, no bearer", VERIFY, "GET", "/verify", T_NONE, NULL, NULL, NULL, NO_DB,
+	REASON_NO_BEARER, 401, -1, NULL, -1},
+    {"verify, bad signature", VERIFY, "GET", "/verify", T_BAD_SIG, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_SIGNATURE, 401, -1, NULL, -1},
+    {"verify, expired", VERIFY, "GET", "/verify", T_EXPIRED, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_EXPIRED, 401, -1, NULL, -1},
+    {"verify, a refresh token", VERIFY, "GET", "/verify", T_WRONG_TYPE, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_TYPE, 401, -1, NULL, -1},
+    {"verify, unknown kid", VERIFY, "GET", "/verify", T_KID, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_KID, 401, -1, NULL, -1},
+    {"verify, a sub that would split a header", VERIFY, "GET", "/verify", T_SUB_CTRL, NULL,
+	NULL, NULL, NO_DB, REASON_CLAIM_FOR_HEADER, 401, -1, NULL, -1},
+    {"verify, a token without sid", VERIFY, "GET", "/verify", T_NO_SID, NULL, NULL, NULL,
+	NO_DB, REASON_CLAIM_FOR_STMT, 401, -1, NULL, -1},
+    {"verify is off by default", "", "GET", "/verify", T_ACCESS, NULL, NULL, NULL, NO_DB,
+	REASON_NOT_FOUND, 404, -1, NULL, -1},
+    {"verify at [server] verify_path", VERIFY "verify_path = /check\n", "GET", "/check",
+	T_ACCESS, NULL, NULL, NULL, STMT_VERIFY, {.rows = 1}, -1, {0}, REASON_OK, 204, -1,
+	"verify", STMT_VERIFY},
+    {"verify's default path is gone once moved", VERIFY "verify_path = /check\n", "GET",
+	"/verify", T_ACCESS, NULL, NULL, NULL, NO_DB, REASON_NOT_FOUND, 404, -1, NULL, -1},
+    {"verify, sanctum: the token row is the check", SANCTUM_VERIFY, "GET", "/verify",
+	T_SANCTUM, NULL, NULL, NULL, STMT_TOKEN_LOOKUP,
+	{.rows = 1, .ncols = 2, .col = {"@HASH@", "42"}}, -1, {0}, REASON_OK, 204, -1, "verify",
+	STMT_TOKEN_LOOKUP},
+    {"verify, sanctum: no last_used_at stamp", SANCTUM_VERIFY "update_last_used = yes\n",
+	"GET", "/verify", T_SANCTUM, NULL, NULL, NULL, STMT_TOKEN_LOOKUP,
+	{.rows = 1, .ncols = 2, .col = {"@HASH@", "42"}}, -1, {0}, REASON_OK, 204, -1, "verify",
+	STMT_TOKEN_LOOKUP},
+    {"verify, sanctum token revoked or expired", SANCTUM_VERIFY, "GET", "/verify", T_SANCTUM,
+	NULL, NULL, NULL, STMT_TOKEN_LOOKUP, {.rows = 0}, -1, {0}, REASON_TOKEN_UNKNOWN, 401, -1,
+	NULL, STMT_TOKEN_LOOKUP},
+    {"verify, a user lookup alone (the fastapi profile)", LOOKUP_VERIFY, "GET", "/verify",
+	T_JTI_ONLY, NULL, NULL, NULL, STMT_USER_LOOKUP, {.rows = 1, .ncols = 1, .col = {"42"}},
+	-1, {0}, REASON_OK, 204, -1, "verify", STMT_USER_LOOKUP},
+    {"verify, the user lookup finds nobody (or a cut-off)", LOOKUP_VERIFY, "GET", "/verify",
+	T_JTI_ONLY, NULL, NULL, NULL, STMT_USER_LOOKUP, {.rows = 0}, -1, {0},
+	REASON_UNKNOWN_USER, 401, -1, NULL, STMT_USER_LOOKUP},
+    /* The gate asked as a FastCGI authorizer (role 2), on any path */
+    {"authorizer", VERIFY, "GET", AUTHZ("/app/orders/7"), T_ACCESS, NULL, NULL, NULL, STMT_VERIFY,
+	{.rows = 1}, -1, {0}, REASON_OK, 200, -1, "verify", STMT_VERIFY},
+    {"authorizer, no path at all", VERIFY, "POST", AUTHZ(""), T_ACCESS, NULL, NULL, NULL, STMT_VERIFY,
+	{.rows = 1}, -1, {0}, REASON_OK, 200, -1, "verify", STMT_VERIFY},
+    {"authorizer, a logout path is still the gate", VERIFY, "POST", AUTHZ("/logout"), T_ACCESS, NULL,
+	NULL, NULL, STMT_VERIFY, {.rows = 0}, -1, {0}, GONE, 401, -1, NULL, STMT_VERIFY},
+    {"authorizer, bad signature", VERIFY, "GET", AUTHZ("/app"), T_BAD_SIG, NULL, NULL, NULL, NO_DB,
+	REASON_TOKEN_SIGNATURE, 401, -1, NULL, -1},
+    {"authorizer, database unavailable", VERIFY, "GET", AUTHZ("/app"), T_ACCESS, NULL, NULL, NULL,
+	STMT_VERIFY, {.status = DB_UNAVAILABLE}, -1, {0}, REASON_DB_UNAVAILABLE, 503, -1, NULL,
+	STMT_VERIFY},
+    {"authorizer while verify is not served", "", "GET", AUTHZ("/app"), T_ACCESS, NULL, NULL, NULL,
+	NO_DB, REASON_NOT_FOUND, 404, -1, NULL, -1},
+    /* POST {prefix}/logout-others */
+    {"logout-others", OTHERS, "POST", "/logout-others", T_ACCESS, NULL, NULL, NULL,
+	STMT_LOGOUT_OTHERS, {.rows = 2}, -1, {0}, REASON_OK, 200, 2, "logout_others",
+	STMT_LOGOUT_OTHERS},
+    {"logout-others ignores a body", OTHERS, "POST", "/logout-others", T_ACCESS, "text/plain",
+	"junk", NULL, STMT_LOGOUT_OTHERS, {.rows = 1}, -1, {0}, REASON_OK, 200, 1,
+	"logout_others", STMT_LOGOUT_OTHERS},
+    {"logout-others, the bearer's is the only session", OTHERS, "POST", "/logout-others",
+	T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT_OTHERS, {.rows = 0}, STMT_SESSION_CHECK,
+	{.rows = 1}, REASON_OK, 200, 0, "logout_others", STMT_SESSION_CHECK},
+    {"logout-others, the bearer's session gone", OTHERS, "POST", "/logout-others", T_ACCESS,
+	NULL, NULL, NULL, STMT_LOGOUT_OTHERS, {.rows = 0}, STMT_SESSION_CHECK, {.rows = 0}, GONE,
+	401, -1, NULL, STMT_SESSION_CHECK},
+    {"logout-others, session gone with already_logged_out = 200",
+	OTHERS "[response]\nalready_logged_out = 200\n", "POST", "/logout-others", T_ACCESS, NULL,
+	NULL, NULL, STMT_LOGOUT_OTHERS, {.rows = 0}, STMT_SESSION_CHECK, {.rows = 0},
+	REASON_ALREADY_LOGGED_OUT, 200, 0, "logout_others", STMT_SESSION_CHECK},
+    {"logout-others, lost connection after the commit", OTHERS, "POST", "/logout-others",
+	T_ACCESS, NULL, NULL, NULL, STMT_LOGOUT_OTHERS, {.rows = 0, .uncertain = 1}, -1, {0},
+	REASON_OK, 200, 0, "logout_others", STMT_LOGOUT_OTHERS},
+    {"logout-others, sanctum: every other token row", OTHERS "[token]\nformat = sanctum\n",
+	"POST", "/logout-others", T_SANCTUM, NULL, NULL, NULL, STMT_TOKEN_LOOKUP,
+	{.rows = 1, .ncols = 2, .col = {"@HASH@", "42"}}, STMT_LOGOUT_OTHERS, {.rows = 0},
+	REASON_OK, 200, 0, "logout_others", STMT_LOGOUT_OTHERS},
+    {"logout-others, database unavailable", OTHERS, "POST", "/logout-others", T_ACCESS, NULL,
+	NULL, NULL, STMT_LOGOUT_OTHERS, {.status = DB_UNAVAILABLE}, -1, {0},
+	REASON_DB_UNAVAILABLE, 503, -1, NULL, STMT_LOGOUT_OTHERS},
+    {"logout-others, GET", OTHERS, "GET", "/logout-others", T_ACCESS, NULL, NULL, NULL, NO_DB,
+	REASON_METHOD, 405, -1, NULL, -1},
+    {"logout-others is off by default", "", "POST", "/logout-others", T_ACCESS, NULL, NULL,
+	NULL, NO_DB, REASON_NOT_FOUND, 404, -1, NULL, -1},
 };
 
 /* ---- tokens --------------------------------------------------------------- */
@@ -311,6 +435,15 @@ make_token(const struct config *cfg, enum tok t, char *out, size_t cap)
 	case T_SANCTUM_BAD:
 		snprintf(out, cap, "%s", SANCTUM_SECRET);
 		return;
+	case T_SUB_CTRL:
+		snprintf(p, sizeof(p),
+		    "{\"sub\":\"42\\r\\nX-Auth-User: 1\",\"sid\":\"s-1\",\"typ\":\"access\","
+		    "\"exp\":%lld}",
+		    now + 600);
+		break;
+	case T_JTI_ONLY:
+		snprintf(p, sizeof(p), "{\"sub\":\"42\",\"jti\":\"j-7\",\"exp\":%lld}", now + 600);
+		break;
 	}
 	mint(cfg, p, out, cap);
 }
@@ -378,9 +511,9 @@ static void
 serve(struct served *s, const struct row *r, struct ratelimit *rl)
 {
 	char text[1024], tok[TOKEN_MAX_LEN + 8];
-	struct unit_param params[8];
+	struct unit_param params[10];
 	enum request_err perr;
-	int n = 0;
+	int authorizer = r->path[0] == '@', n = 0;
 
 	snprintf(text, sizeof(text), "%s%s", r->conf, UNIT_KEY_SECTION);
 	if (rl != NULL)
@@ -390,9 +523,13 @@ serve(struct served *s, const struct row *r, struct ratelimit *rl)
 		    r->conf, UNIT_KEY_SECTION);
 	s->cfg = unit_config(text);
 	make_token(s->cfg, r->tok, tok, sizeof(tok));
-	snprintf(s->path, sizeof(s->path), PFX "%s", r->path);
+	snprintf(s->path, sizeof(s->path), PFX "%s", r->path + authorizer);
 	expand_body(s->cfg, r->body ? r->body : "", s->body, sizeof(s->body));
-	params[n++] = (struct unit_param){"REQUEST_METHOD", r->method};
+	/* libfcgi puts the role first, as it does for every request. */
+	if (authorizer)
+		params[n++] = (struct unit_param){"FCGI_ROLE", "AUTHORIZER"};
+	if (r->method != NULL)
+		params[n++] = (struct unit_param){"REQUEST_METHOD", r->method};
 	params[n++] = (struct unit_param){"DOCUMENT_URI", s->path};
 	params[n++] = (struct unit_param){"REMOTE_ADDR", "192.0.2.1"};
 	if (r->tok != T_NONE) {
@@ -452,10 +589,13 @@ START_TEST(contract_row)
 	else
 		ck_assert_msg(fake_db_count(FAKE_EXEC, r->ran) == 1, "%s: %s ran %zu times",
 		    r->name, stmts_name(r->ran), fake_db_count(FAKE_EXEC, r->ran));
-	/* A refusal writes nothing; a success named its user. */
+	/* A refusal writes nothing, nor does the gate; a success named its
+	 * user. */
 	if (exchange_refused(&s.x) && r->reason != REASON_DB_UNAVAILABLE &&
 	    r->reason != REASON_DB_ERROR && r->reason != REASON_SESSION_GONE)
 		ck_assert_uint_eq(fake_db_writes(), 0);
+	if (s.x.route != NULL && s.x.route->id == ROUTE_VERIFY)
+		ck_assert_msg(fake_db_writes() == 0, "%s: the gate wrote", r->name);
 	if (!exchange_refused(&s.x))
 		ck_assert_str_eq(s.x.out.user, "42");
 	served_free(&s);
@@ -555,26 +695,29 @@ START_TEST(uncertain_counts_as_done)
 }
 END_TEST
 
-/* A fresh limiter at path, a mkstemp template (overwritten). */
+static char rl_path[64];
+
+/* A fresh limiter state file (the rows say requests = 1 per window); a
+ * new name each time, as tests may share the process (CK_FORK=no). */
 static struct ratelimit *
-limiter(char *path)
+limiter(void)
 {
 	struct ratelimit *rl;
 	char err[256];
 	int fd;
 
-	ck_assert_int_ge(fd = mkstemp(path), 0);
+	snprintf(rl_path, sizeof(rl_path), "/tmp/test_handlers.rl.XXXXXX");
+	ck_assert_int_ge(fd = mkstemp(rl_path), 0);
 	close(fd);
-	unlink(path);
-	ck_assert_ptr_nonnull(rl = ratelimit_open(path, 1024, err, sizeof(err)));
+	unlink(rl_path);
+	ck_assert_ptr_nonnull(rl = ratelimit_open(rl_path, 1024, err, sizeof(err)));
 	return rl;
 }
 
 START_TEST(rate_limited)
 {
 	static struct served s;
-	char rl_path[] = "/tmp/test_handlers.rl.XXXXXX";
-	struct ratelimit *rl = limiter(rl_path);
+	struct ratelimit *rl = limiter();
 
 	/* requests = 1: the user's second logout is refused, unread. */
 	serve(&s, row_named("logout"), rl);
@@ -646,6 +789,57 @@ START_TEST(health_ok_pings_the_database)
 }
 END_TEST
 
+START_TEST(verify_binds_the_session)
+{
+	static struct served s;
+	const struct fake_call *c = first_call("verify", STMT_VERIFY, &s);
+
+	ck_assert_uint_eq(c->args[SQLP_USER_ID].u, 42);
+	assert_hash_of(&c->args[SQLP_SID_HASH], "s-1");
+	ck_assert_uint_eq(fake_db_ncalls(), 1);
+	ck_assert_str_eq(s.x.out.user, "42");
+	ck_assert_str_eq(s.x.out.session, "s-1");
+	ck_assert_int_eq(s.x.out.authorizer, 0);
+	/* Its "yes" is not audited (once per API request); a "no" is. */
+	ck_assert_int_eq(exchange_audited(&s.x), 0);
+	served_free(&s);
+	serve(&s, row_named("verify, session gone or expired"), NULL);
+	ck_assert_int_eq(exchange_audited(&s.x), 1);
+	served_free(&s);
+	serve(&s, row_named("logout"), NULL);
+	ck_assert_int_eq(exchange_audited(&s.x), 1);
+	served_free(&s);
+}
+END_TEST
+
+/* Without a sid the gate names the token by its jti; a user lookup may
+ * compare the token's exp with a per-user cut-off. */
+START_TEST(verify_by_lookup)
+{
+	static struct served s;
+	const struct fake_call *c =
+	    first_call("verify, a user lookup alone (the fastapi profile)", STMT_USER_LOOKUP, &s);
+
+	ck_assert_int_eq(c->args[SQLP_EXP].kind, SQLV_UINT);
+	ck_assert_uint_gt(c->args[SQLP_EXP].u, (unsigned long long)time(NULL));
+	ck_assert_str_eq(s.x.out.session, "j-7");
+	served_free(&s);
+}
+END_TEST
+
+START_TEST(verify_sanctum_names_the_token)
+{
+	static struct served s;
+
+	serve(&s, row_named("verify, sanctum: no last_used_at stamp"), NULL);
+	ck_assert_int_eq(s.x.out.reason, REASON_OK);
+	ck_assert_str_eq(s.x.out.session, "7");
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, STMT_TOKEN_TOUCH), 0);
+	ck_assert_uint_eq(fake_db_writes(), 0);
+	served_free(&s);
+}
+END_TEST
+
 START_TEST(health_down_is_503)
 {
 	static struct served s;
@@ -660,6 +854,18 @@ START_TEST(health_down_is_503)
 	rendered(&s, out, sizeof(out));
 	ck_assert_has(out, "Status: 503 Service Unavailable\r\n");
 	ck_assert_has(out, "Content-Length: 24\r\n\r\n{\"status\":\"unavailable\"}");
+	served_free(&s);
+}
+END_TEST
+
+START_TEST(authorizer_is_the_gate)
+{
+	static struct served s;
+
+	serve(&s, row_named("authorizer"), NULL);
+	ck_assert_int_eq(s.x.out.authorizer, 1);
+	ck_assert_ptr_eq(s.x.route, routes_get(ROUTE_VERIFY));
+	ck_assert_str_eq(s.x.out.session, "s-1");
 	served_free(&s);
 }
 END_TEST
@@ -713,6 +919,24 @@ START_TEST(health_head_and_405)
 	ck_assert_uint_eq(fake_db_ncalls(), 0);
 	rendered(&s, out, sizeof(out));
 	ck_assert_has(out, "Allow: GET, HEAD\r\n");
+	served_free(&s);
+}
+END_TEST
+
+START_TEST(logout_others_binds)
+{
+	static struct served s;
+	static struct fake_call second;
+	const struct fake_call *c = first_call("logout-others", STMT_LOGOUT_OTHERS, &s);
+
+	ck_assert_uint_eq(c->args[SQLP_USER_ID].u, 42);
+	assert_hash_of(&c->args[SQLP_SID_HASH], "s-1");
+	served_free(&s);
+	first_call("logout-others, sanctum: every other token row", STMT_TOKEN_LOOKUP, &s);
+	ck_assert(fake_db_call(1, &second));
+	ck_assert_int_eq(second.id, STMT_LOGOUT_OTHERS);
+	ck_assert_uint_eq(second.args[SQLP_TOKEN_ID].u, 7);
+	ck_assert_uint_eq(second.args[SQLP_USER_ID].u, 42);
 	served_free(&s);
 }
 END_TEST
@@ -777,8 +1001,7 @@ START_TEST(operator_routes_are_not_rate_limited)
 {
 	static struct served s;
 	struct row r = health_get;
-	char path[] = "/tmp/test_handlers.ops.XXXXXX";
-	struct ratelimit *rl = limiter(path);
+	struct ratelimit *rl = limiter();
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -793,7 +1016,7 @@ START_TEST(operator_routes_are_not_rate_limited)
 	ck_assert_int_eq(s.x.out.reason, REASON_NO_BEARER);
 	served_free(&s);
 	ratelimit_close(rl);
-	unlink(path);
+	unlink(rl_path);
 }
 END_TEST
 
@@ -825,6 +1048,30 @@ START_TEST(operator_route_paths_are_checked)
 }
 END_TEST
 
+/* The gate guards every API request: never counted, never limited. */
+START_TEST(gate_not_rate_limited)
+{
+	static struct served s;
+	struct ratelimit *rl = limiter();
+
+	for (int i = 0; i < 3; i++) {
+		serve(&s, row_named("verify"), rl);
+		ck_assert_int_eq(s.x.out.reason, REASON_OK);
+		ck_assert_int_eq(s.x.out.has_limit, 0);
+		served_free(&s);
+		serve(&s, row_named("verify, bad signature"), rl);
+		ck_assert_int_eq(s.x.out.reason, REASON_TOKEN_SIGNATURE);
+		served_free(&s);
+	}
+	/* ... nor does it spend a logout's allowance (requests = 1). */
+	serve(&s, row_named("logout"), rl);
+	ck_assert_int_eq(s.x.out.reason, REASON_OK);
+	served_free(&s);
+	ratelimit_close(rl);
+	unlink(rl_path);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -840,6 +1087,9 @@ suite(void)
 	    health_pings_once_a_second, health_head_and_405, operator_routes_off_by_default,
 	    metrics_route_answers_the_exposition, operator_routes_are_not_rate_limited,
 	    operator_route_paths_are_checked);
+	UNIT_TCASE(s, "gate", verify_binds_the_session, verify_by_lookup,
+	    verify_sanctum_names_the_token, authorizer_is_the_gate, logout_others_binds,
+	    gate_not_rate_limited);
 	return s;
 }
 

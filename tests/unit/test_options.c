@@ -67,7 +67,11 @@ START_TEST(defaults)
 	ck_assert_msg(options_defaults(&f.t, 1) == 0, "%s", f.t.err);
 	ck_assert_int_eq(f.cfg->threads, 16);
 	ck_assert_str_eq(f.cfg->path_prefix, "/api/v1/auth");
+	/* verify and logout-others are off until a file names them. */
 	ck_assert_uint_eq(f.cfg->endpoints, ROUTE_BIT(ROUTE_LOGOUT) | ROUTE_BIT(ROUTE_LOGOUT_ALL));
+	ck_assert_str_eq(f.cfg->verify_path, "/verify");
+	ck_assert_str_eq(f.cfg->user_header, "X-Auth-User");
+	ck_assert_str_eq(f.cfg->session_header, "X-Auth-Session");
 	ck_assert_int_eq(f.cfg->wsrep_sync_wait, -1);
 	ck_assert_int_eq(f.cfg->already_logged_out, 401);
 	ck_assert_uint_eq(f.cfg->rl_slots, 65536);
@@ -179,7 +183,14 @@ START_TEST(messages)
 	    {"rate_limit", "slots", "3072", "slots: 3072 is not a power of two"},
 	    {"server", "path_prefix", "api", "path_prefix must start with '/'"},
 	    {"server", "endpoints", "logout login",
-		"endpoints: \"login\" is not logout or logout-all"},
+		"endpoints: \"login\" is not logout, logout-all, verify or logout-others"},
+	    {"server", "verify_path", "verify", "verify_path must start with '/' and name something"},
+	    {"server", "verify_path", "/", "verify_path must start with '/' and name something"},
+	    {"server", "verify_path", "/v?x=1", "verify_path: \"/v?x=1\" is not a plain path"},
+	    {"server", "verify_path", "/a b", "verify_path: \"/a b\" is not a plain path"},
+	    {"response", "user_header", "X-Auth User", "user_header: \"X-Auth User\" is not a header name"},
+	    {"response", "session_header", "X:y", "session_header: \"X:y\" is not a header name"},
+	    {"response", "user_header", "", "user_header must not be empty"},
 	    {"token", "type_claim",
 		"0123456789012345678901234567890123456789012345678901234567890123",
 		"value longer than 63 bytes"},

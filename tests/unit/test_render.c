@@ -5,8 +5,10 @@
  * no-store and X-Request-Id; every error has the JSON envelope with its
  * code and trace id; 401 carries WWW-Authenticate (invalid_token when a
  * token was sent), 405 Allow: POST, 429 Retry-After, 422 names the field;
- * the logout successes have their exact bodies (or none for 204); a short
- * buffer is -1 and never overrun.
+ * the logout successes have their exact bodies (or none for 204); the
+ * gate (verify, and as a FastCGI authorizer) answers without a body and
+ * names the user in its headers; logout-others counts what it ended; a
+ * short buffer is -1 and never overrun.
  */
 #include "unit.h"
 
@@ -61,15 +63,16 @@ cfg_with(const char *extra)
 	return unit_config(text);
 }
 
+/* The response to a request of route id. */
 static void
-render(const struct config *cfg, const struct outcome *r, struct rendered *out)
+render_on(const struct config *cfg, enum route_id id, const struct outcome *r,
+    struct rendered *out)
 {
 	const char *end;
 	size_t hlen;
 
 	memset(out, 0, sizeof(*out));
-	out->len = render_response(
-	    cfg, routes_get(ROUTE_LOGOUT), r, TRACE, out->raw, sizeof(out->raw) - 1);
+	out->len = render_response(cfg, routes_get(id), r, TRACE, out->raw, sizeof(out->raw) - 1);
 	ck_assert_int_gt(out->len, 0);
 	ck_assert_int_lt(out->len, (int)sizeof(out->raw) - 1);
 	out->raw[out->len] = '\0';
@@ -81,6 +84,12 @@ render(const struct config *cfg, const struct outcome *r, struct rendered *out)
 	out->head[hlen] = '\0';
 	out->body = end + 4;
 	out->bodylen = (size_t)out->len - (size_t)(out->body - out->raw);
+}
+
+static void
+render(const struct config *cfg, const struct outcome *r, struct rendered *out)
+{
+	render_on(cfg, ROUTE_LOGOUT, r, out);
 }
 
 /* Count header lines of hd whose name (case-insensitive) is name. */
@@ -293,17 +302,20 @@ START_TEST(logout_all_ok)
 }
 END_TEST
 
+static void gate_yes(struct outcome *r, int authorizer, const char *session);
+
 START_TEST(short_buffer)
 {
 	struct config *cfg = cfg_with("");
-	struct outcome rs[3];
+	struct outcome rs[4];
 	static char buf[4096];
 
 	memset(rs, 0, sizeof(rs));
 	refused(&rs[0], REASON_TOKEN_EXPIRED);
 	rs[1].kind = RESP_LOGOUT_ALL_OK;
 	rs[2].kind = RESP_LOGOUT_OK;
-	for (size_t k = 0; k < 3; k++) {
+	gate_yes(&rs[3], 0, "s-1");
+	for (size_t k = 0; k < 4; k++) {
 		int full = render_response(cfg, NULL, &rs[k], TRACE, buf, sizeof(buf));
 
 		ck_assert_int_gt(full, 0);
@@ -433,6 +445,158 @@ START_TEST(rate_limit_headers)
 }
 END_TEST
 
+/* The gate's "yes" (README, "Protecting the whole API"). */
+static void
+gate_yes(struct outcome *r, int authorizer, const char *session)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = RESP_VERIFY_OK;
+	r->sessions = -1;
+	r->authorizer = authorizer;
+	snprintf(r->user, sizeof(r->user), "42");
+	snprintf(r->session, sizeof(r->session), "%s", session);
+}
+
+/* The gate's "yes" to a request of the verify route under cfg: status,
+ * the given header lines in that order, no body. */
+static void
+assert_gate_yes(const struct config *cfg, const struct outcome *r, int status, const char *lines)
+{
+	struct rendered o;
+
+	ck_assert_int_eq(render_status(cfg, r), status);
+	render_on(cfg, ROUTE_VERIFY, r, &o);
+	assert_common(&o, status);
+	ck_assert_has(o.head, lines);
+	ck_assert_int_eq(header_count(o.head, "Content-Type"), 0);
+	ck_assert_uint_eq(o.bodylen, 0);
+}
+
+START_TEST(gate_204)
+{
+	struct config *cfg = cfg_with("[server]\nendpoints = verify\n");
+	struct outcome r;
+	struct rendered o;
+
+	gate_yes(&r, 0, "s-1");
+	assert_gate_yes(cfg, &r, 204, "\r\nX-Auth-User: 42\r\nX-Auth-Session: s-1\r\n");
+	/* No session id (a token without sid or jti): no empty header. */
+	gate_yes(&r, 0, "");
+	render_on(cfg, ROUTE_VERIFY, &r, &o);
+	ck_assert_int_eq(header_count(o.head, "X-Auth-User"), 1);
+	ck_assert_int_eq(header_count(o.head, "X-Auth-Session"), 0);
+	config_free(cfg);
+	/* The names are the configuration's; any style answers the same. */
+	cfg = cfg_with("[server]\nendpoints = verify\n[response]\nstyle = laravel\n"
+		       "user_header = X-User-Id\nsession_header = X-Session-Id\n");
+	gate_yes(&r, 0, "7");
+	assert_gate_yes(cfg, &r, 204, "\r\nX-User-Id: 42\r\nX-Session-Id: 7\r\n");
+	/* Asked as a FastCGI authorizer: 200 and Variable-*. */
+	gate_yes(&r, 1, "s-1");
+	assert_gate_yes(
+	    cfg, &r, 200, "\r\nVariable-AUTH_USER: 42\r\nVariable-AUTH_SESSION: s-1\r\n");
+	render_on(cfg, ROUTE_VERIFY, &r, &o);
+	ck_assert_has(o.raw, "Status: 200 OK\r\n");
+	ck_assert_int_eq(header_count(o.head, "X-User-Id"), 0);
+	/* A control byte in a name is never rendered (the handler refuses it). */
+	snprintf(r.user, sizeof(r.user), "42\r\nX-User-Id: 1");
+	ck_assert_int_eq(render_response(cfg, routes_get(ROUTE_VERIFY), &r, TRACE, o.raw,
+			     sizeof(o.raw)),
+	    -1);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(gate_authorizer_refused)
+{
+	struct config *cfg = cfg_with("[server]\nendpoints = verify\n");
+	struct outcome r;
+	struct rendered o;
+
+	/* The status and WWW-Authenticate, no body, whatever route. */
+	refused(&r, REASON_SESSION_GONE);
+	r.authorizer = 1;
+	render_on(cfg, ROUTE_LOGOUT, &r, &o);
+	assert_common(&o, 401);
+	ck_assert_has(o.head, "\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\n");
+	ck_assert_int_eq(header_count(o.head, "Variable-AUTH_USER"), 0);
+	ck_assert_uint_eq(o.bodylen, 0);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(gate_refusals)
+{
+	static const struct {
+		enum reason reason;
+		int status;
+	} cases[] = {{REASON_NO_BEARER, 401}, {REASON_TOKEN_SIGNATURE, 401},
+	    {REASON_SESSION_GONE, 401}, {REASON_CLAIM_FOR_HEADER, 401},
+	    {REASON_DB_UNAVAILABLE, 503}, {REASON_DB_ERROR, 500}};
+	const char *styles[] = {"envelope", "fastapi", "laravel"};
+
+	for (size_t k = 0; k < 3; k++) {
+		char text[96];
+		struct config *cfg;
+
+		snprintf(text, sizeof(text), "[server]\nendpoints = verify\n[response]\nstyle = %s\n",
+		    styles[k]);
+		cfg = cfg_with(text);
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct outcome r;
+			struct rendered o;
+
+			refused(&r, cases[i].reason);
+			render_on(cfg, ROUTE_VERIFY, &r, &o);
+			assert_common(&o, cases[i].status);
+			ck_assert_msg(o.bodylen == 0, "%s: a body on the gate's %d", styles[k],
+			    cases[i].status);
+			ck_assert_int_eq(header_count(o.head, "Content-Type"), 0);
+			ck_assert_int_eq(header_count(o.head, "X-Auth-User"), 0);
+			ck_assert_int_eq(
+			    header_count(o.head, "WWW-Authenticate"), cases[i].status == 401);
+		}
+		config_free(cfg);
+	}
+}
+END_TEST
+
+START_TEST(logout_others_ok)
+{
+	static const struct {
+		const char *style;
+		const char *body;
+	} cases[] = {
+	    {"envelope", "{\"success\":true,\"data\":{\"message\":\"Logged out from other "
+			 "devices\",\"sessions_ended\":3}}"},
+	    {"fastapi", "{\"message\":\"Successfully logged out from other devices\","
+			"\"sessions_ended\":3}"},
+	    {"laravel", "{\"message\":\"Successfully logged out from other devices\","
+			"\"sessions_ended\":3}"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[64];
+		struct config *cfg;
+		struct outcome r = {.kind = RESP_LOGOUT_OTHERS_OK, .sessions = 3};
+		struct rendered o;
+
+		snprintf(text, sizeof(text), "[response]\nstyle = %s\n", cases[i].style);
+		cfg = cfg_with(text);
+		ck_assert_int_eq(render_status(cfg, &r), 200);
+		render_on(cfg, ROUTE_LOGOUT_OTHERS, &r, &o);
+		assert_common(&o, 200);
+		json_object_put(json_body(&o));
+		ck_assert_str_eq(o.body, cases[i].body);
+		/* Nothing else to end (or an uncertain count): 0, never -1. */
+		r.sessions = -1;
+		render_on(cfg, ROUTE_LOGOUT_OTHERS, &r, &o);
+		ck_assert_has(o.body, "\"sessions_ended\":0}");
+		config_free(cfg);
+	}
+}
+END_TEST
+
 static Suite *
 render_suite(void)
 {
@@ -440,7 +604,8 @@ render_suite(void)
 
 	UNIT_TCASE(s, "errors", every_error, unauthorized, method_not_allowed, rate_limited,
 	    validation_names_field);
-	UNIT_TCASE(s, "success", logout_204, logout_200, logout_all_ok);
+	UNIT_TCASE(s, "success", logout_204, logout_200, logout_all_ok, logout_others_ok);
+	UNIT_TCASE(s, "gate", gate_204, gate_authorizer_refused, gate_refusals);
 	UNIT_TCASE(
 	    s, "styles", styled_errors, styled_validation, styled_success, rate_limit_headers);
 	UNIT_TCASE(s, "bounds", short_buffer);

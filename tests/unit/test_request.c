@@ -3,7 +3,8 @@
  * test_request.c — pins src/request.c over a static table of FastCGI
  * params: the route from the param sets Apache, nginx and lighttpd really
  * send (SCRIPT_NAME+PATH_INFO, DOCUMENT_URI, REQUEST_URI less its query),
- * a custom path_prefix, the method, CONTENT_LENGTH parsing, the headers
+ * a custom path_prefix, the gate's path and the FastCGI authorizer role
+ * (any path is the gate), the method, CONTENT_LENGTH parsing, the headers
  * kept, the trace id (a valid incoming UUID kept, anything else replaced by
  * a fresh UUIDv4), and the application/json media type test.
  */
@@ -197,6 +198,60 @@ START_TEST(route_custom_prefix)
 	ck_assert_int_eq(route_of(old), ROUTE_NONE);
 	config_free(cfg);
 	cfg = saved;
+}
+END_TEST
+
+START_TEST(route_verify)
+{
+	const struct unit_param nginx[] = { { "DOCUMENT_URI", PFX "/verify" }, { NULL, NULL } };
+	const struct unit_param others[] = { { "DOCUMENT_URI", PFX "/logout-others" },
+		{ NULL, NULL } };
+	const struct unit_param moved[] = { { "DOCUMENT_URI", PFX "/check" }, { NULL, NULL } };
+	struct config *saved;
+
+	/* The default, kept for the tests after this one (CK_FORK=no). */
+	if (cfg == NULL)
+		load_default();
+	saved = cfg;
+
+	/* Routed whether served or not: the handler answers 404 for those
+	 * [server] endpoints leaves out. */
+	ck_assert_int_eq(route_of(nginx), ROUTE_VERIFY);
+	ck_assert_int_eq(route_of(others), ROUTE_LOGOUT_OTHERS);
+	ck_assert_int_eq(route_of(moved), ROUTE_NONE);
+	cfg = unit_config("[server]\nverify_path = /check\n" UNIT_KEY_SECTION);
+	ck_assert_int_eq(route_of(moved), ROUTE_VERIFY);
+	ck_assert_int_eq(route_of(nginx), ROUTE_NONE);
+	config_free(cfg);
+	cfg = saved;
+}
+END_TEST
+
+/* Apache's mod_authnz_fcgi sends REQUEST_URI (the protected URL) and no
+ * SCRIPT_NAME or PATH_INFO; lighttpd sends the file's SCRIPT_FILENAME.
+ * libfcgi names the role first, before the server's own FCGI_ROLE. */
+START_TEST(route_authorizer)
+{
+	const struct unit_param apache[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		{ "REQUEST_METHOD", "PATCH" }, { "REQUEST_URI", "/app/orders/7?x=1" },
+		{ "FCGI_ROLE", "AUTHORIZER" }, { NULL, NULL } };
+	const struct unit_param logout[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		{ "DOCUMENT_URI", PFX "/logout" }, { NULL, NULL } };
+	const struct unit_param bare[] = { { "FCGI_ROLE", "AUTHORIZER" }, { NULL, NULL } };
+	const struct unit_param responder[] = { { "FCGI_ROLE", "RESPONDER" },
+		{ "DOCUMENT_URI", "/app" }, { "FCGI_ROLE", "AUTHORIZER" }, { NULL, NULL } };
+	struct request r;
+
+	ck_assert_int_eq(parse(&r, apache), REQUEST_OK);
+	ck_assert_int_eq(r.authorizer, 1);
+	ck_assert_int_eq(id_of(&r), ROUTE_VERIFY);
+	ck_assert_str_eq(r.path, "/app/orders/7");
+	ck_assert_int_eq(route_of(logout), ROUTE_VERIFY);
+	ck_assert_int_eq(route_of(bare), ROUTE_VERIFY);
+	/* A web server's own FCGI_ROLE after libfcgi's changes nothing. */
+	ck_assert_int_eq(parse(&r, responder), REQUEST_OK);
+	ck_assert_int_eq(r.authorizer, 0);
+	ck_assert_int_eq(id_of(&r), ROUTE_NONE);
 }
 END_TEST
 
@@ -458,6 +513,7 @@ request_suite(void)
 {
 	Suite *s = suite_create("request");
 
+	UNIT_TCASE(s, "gate", route_verify, route_authorizer);
 	UNIT_TCASE(s, "route", route_apache, route_nginx, route_lighttpd, route_request_uri,
 	    route_unknown, route_custom_prefix, route_too_long);
 	UNIT_TCASE(s, "params", method, content_length, content_length_empty, headers,

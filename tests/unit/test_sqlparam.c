@@ -77,6 +77,7 @@ START_TEST(every_name)
 		[SQLP_EXPIRES_AT] = "expires_at",
 		[SQLP_TOKEN_HASH] = "token_hash",
 		[SQLP_TOKEN_NAME] = "token_name",
+		[SQLP_EXP] = "exp",
 	};
 	char src[64];
 

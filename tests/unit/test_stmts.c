@@ -2,7 +2,8 @@
 /*
  * test_stmts.c — pins src/stmts.c: every built-in statement of both
  * formats compiles, the batched logout's text is exactly what db.c
- * prepares, each configuration requires the statements it runs, and only
+ * prepares, each configuration requires the statements it runs, a
+ * statement only a route not served runs is not even prepared, and only
  * the built-in logout (however spelled) is batched.
  */
 #include "unit.h"
@@ -40,6 +41,9 @@ START_TEST(builtins_compile)
 	ck_assert_str_eq(stmts_builtin(FORMAT_JWT, STMT_TOKEN_LOOKUP), "");
 	ck_assert_str_ne(stmts_builtin(FORMAT_SANCTUM, STMT_TOKEN_LOOKUP), "");
 	ck_assert_str_eq(stmts_builtin(FORMAT_SANCTUM, STMT_LOGOUT_REFRESH), "");
+	ck_assert_str_ne(stmts_builtin(FORMAT_JWT, STMT_VERIFY), "");
+	ck_assert_str_eq(stmts_builtin(FORMAT_SANCTUM, STMT_VERIFY), "");
+	ck_assert_str_ne(stmts_builtin(FORMAT_SANCTUM, STMT_LOGOUT_OTHERS), "");
 	ck_assert_str_eq(stmts_admin_builtin(FORMAT_JWT, ADMIN_STMT_CREATE_TOKEN), "");
 	ck_assert_str_ne(stmts_admin_builtin(FORMAT_SANCTUM, ADMIN_STMT_CREATE_TOKEN), "");
 	ck_assert_str_eq(stmts_builtin(FORMAT_JWT, STMT_COUNT), "");
@@ -145,6 +149,50 @@ START_TEST(requirements)
 	ck_assert_str_eq(got, "logout,logout_all,token_lookup");
 	required("[token]\nformat = sanctum\nupdate_last_used = yes\n", got, sizeof(got));
 	ck_assert_str_eq(got, "logout,logout_all,token_lookup,token_touch");
+	/* The gate: its statement, unless a lookup proves the session. */
+	required("[server]\nendpoints = verify\n" JWT_KEY, got, sizeof(got));
+	ck_assert_str_eq(got, "verify");
+	required("[server]\nendpoints = verify\n[sql]\nuser_lookup = SELECT id FROM u WHERE n = "
+		 ":sub\n" JWT_KEY,
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "");
+	required("[server]\nendpoints = verify\n[token]\nformat = sanctum\n", got, sizeof(got));
+	ck_assert_str_eq(got, "token_lookup");
+	/* logout-others: and the session check where nothing ended is ambiguous. */
+	required("[server]\nendpoints = logout-others\n" JWT_KEY, got, sizeof(got));
+	ck_assert_str_eq(got, "logout_others,session_check");
+	required("[server]\nendpoints = logout-others\n[token]\nformat = sanctum\n", got,
+	    sizeof(got));
+	ck_assert_str_eq(got, "logout_others,token_lookup");
+	required("[server]\nendpoints = logout logout-all verify logout-others\n[response]\n"
+		 "logout_scope = user\n[token]\nformat = sanctum\nupdate_last_used = yes\n",
+	    got, sizeof(got));
+	ck_assert_str_eq(got, "logout_all,logout_all,logout_others,token_lookup,token_touch");
+}
+END_TEST
+
+/* A schema without user_sessions (the fastapi profile, a custom one) keeps
+ * working after an upgrade: the statements of routes it does not serve are
+ * empty, so never prepared; a file's own text always counts. */
+START_TEST(defaults_follow_endpoints)
+{
+	struct config *c = unit_config(JWT_KEY);
+
+	ck_assert_str_eq(stmts_default(c, STMT_VERIFY), "");
+	ck_assert_str_eq(stmts_default(c, STMT_LOGOUT_OTHERS), "");
+	ck_assert_str_eq(c->stmts[STMT_VERIFY].sql, "");
+	ck_assert_str_eq(c->stmts[STMT_LOGOUT_OTHERS].sql, "");
+	ck_assert_str_eq(stmts_default(c, STMT_LOGOUT), stmts_builtin(FORMAT_JWT, STMT_LOGOUT));
+	ck_assert_str_eq(stmts_default(c, STMT_COUNT), "");
+	config_free(c);
+	c = unit_config("[server]\nendpoints = verify logout-others\n" JWT_KEY);
+	ck_assert_str_eq(stmts_default(c, STMT_VERIFY), stmts_builtin(FORMAT_JWT, STMT_VERIFY));
+	ck_assert_str_ne(c->stmts[STMT_VERIFY].sql, "");
+	ck_assert_str_ne(c->stmts[STMT_LOGOUT_OTHERS].sql, "");
+	config_free(c);
+	c = unit_config("[sql]\nverify = SELECT 1 FROM s WHERE id = :sid\n" JWT_KEY);
+	ck_assert_str_eq(c->stmts[STMT_VERIFY].sql, "SELECT 1 FROM s WHERE id = ?");
+	config_free(c);
 }
 END_TEST
 
@@ -180,7 +228,7 @@ stmts_suite(void)
 	Suite *s = suite_create("stmts");
 
 	UNIT_TCASE(s, "stmts", builtins_compile, names, admin_parameters, batch_sql, requirements,
-	    batching);
+	    defaults_follow_endpoints, batching);
 	return s;
 }
 
