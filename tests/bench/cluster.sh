@@ -10,15 +10,17 @@
 #                           one nginx upstream, group commit on,
 #                           wsrep_sync_wait = 3 (README's setting)
 #   cluster-logout-nobatch  the same without group commit
-#   cluster-logout-sw0      cluster-logout with wsrep_sync_wait = 0: what
-#                           the causal reads cost
+#   cluster-logout-sw0      cluster-logout with wsrep_sync_wait = 0: the
+#                           batches make no causal reads either way (db.c)
+#   cluster-logout-nobatch-sw0  cluster-logout-nobatch with wsrep_sync_wait
+#                           = 0: what the causal wait of each DELETE costs
 #
 # The three workers together have the single worker's thread count
 # (rounded up), so the rows compare the database, not the thread count.
 # Each scenario has its own workers and path (/bc/NAME/logout, their
 # path_prefix); the single node's rows keep their own worker.
 
-BC_SCENARIOS="logout-nobatch cluster-logout cluster-logout-nobatch cluster-logout-sw0"
+BC_SCENARIOS="logout-nobatch cluster-logout cluster-logout-nobatch cluster-logout-sw0 cluster-logout-nobatch-sw0"
 BC_UP=0
 declare -A BC_PIDS
 
@@ -32,6 +34,7 @@ bc_settings() {
 	cluster-logout) echo "yes 3" ;;
 	cluster-logout-nobatch) echo "no 3" ;;
 	cluster-logout-sw0) echo "yes 0" ;;
+	cluster-logout-nobatch-sw0) echo "no 0" ;;
 	esac
 }
 

@@ -29,9 +29,9 @@ GC_HUB_IP=$GC_NET.1
 GC_WSREP=${GC_WSREP:-/usr/lib/galera/libgalera_smm.so}
 # Group timeouts: a silent node is suspected after 3 s and evicted after
 # 6 s, so a fault's window stays inside the tests' deadlines (defaults 5
-# and 15 s). gcache large enough for the tests' writes: a restarted node
-# catches up by IST, not a full copy.
-GC_PROVIDER_OPTS=${GC_PROVIDER_OPTS:-"gcache.size=128M;evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT6S;evs.keepalive_period=PT1S;evs.inactive_check_period=PT0.5S;gmcast.peer_timeout=PT2S"}
+# and 15 s). A gcache (a file per node) far larger than the write-sets a
+# node misses in a test's outage: it catches up by IST, not a full copy.
+GC_PROVIDER_OPTS=${GC_PROVIDER_OPTS:-"gcache.size=32M;evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT6S;evs.keepalive_period=PT1S;evs.inactive_check_period=PT0.5S;gmcast.peer_timeout=PT2S"}
 
 GC_USER=${GC_USER:-mysql}
 

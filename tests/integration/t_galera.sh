@@ -233,7 +233,8 @@ t_end
 # in that time); then every answer checked against the fault's time and
 # the rows on every node.
 gs_fault() {
-	local name=$1 node=$2 inject=$3 restore=$4 hold=$5 during=${6:-} k loads=() t_fault ist0 sst0 bad n204 out t0
+	local name=$1 node=$2 inject=$3 restore=$4 hold=$5 during=${6:-} k loads=() t_fault t_restore
+	local ist0 sst0 bad n204 out t0
 	for k in 1 2 3; do
 		gc_insert "$IT_DIR/gs/$name.$k.t" $((GS_U + 10 + k)) || t_fail "sessions for $name"
 	done
@@ -251,6 +252,7 @@ gs_fault() {
 	[ -z "$during" ] || "$during" "$node"
 	# the fault lasts this long by design; every wait below has a deadline
 	[ $((t0 + hold - SECONDS)) -le 0 ] || sleep $((t0 + hold - SECONDS))
+	t_restore=$EPOCHREALTIME
 	"$restore" "$node" || t_fail "could not undo the fault ($restore $node)"
 	it_wait_until 90 gc_all_synced || t_fail "node $node not back and synced within 90 s"
 	it_log "$name: node $node synced again $(awk -v a="$t_fault" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s after the fault"
@@ -265,6 +267,9 @@ gs_fault() {
 	expect_eq "$(printf '%s' "$bad" | grep -c .)" 0 "failed requests started outside [fault - $LIMIT s, fault + $WINDOW s]"
 	[ -z "$bad" ] || t_note "$(printf '%s\n' "$bad" | head -n 3)"
 	expect_eq "$(awk -v l="$LIMIT" '$4 > l + 1' "${out[@]}" | wc -l)" 0 "answers slower than (retries + 1) x (connect + read) = $LIMIT s"
+	# the worker of that node went on answering, on the other nodes
+	[ "$(awk -v a="$t_fault" -v b="$t_restore" '$3 == 204 && $2 > a + 1 && $2 < b' \
+		"$IT_DIR/gs/$name.$node.out" | wc -l)" -gt 0 ] || t_fail "worker $node answered no 204 while node $node was out"
 	pr_select 204 "${out[@]}" >"$IT_DIR/gs/$name.204"
 	n204=$(pr_lines "$IT_DIR/gs/$name.204")
 	[ "$n204" -gt 300 ] || t_fail "only $n204 answers 204"
