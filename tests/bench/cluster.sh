@@ -137,11 +137,8 @@ bc_seed() {
 	done
 }
 
-# bc_count [I] — the rows of node I (default 1), as of every commit the
-# cluster made before the count (wsrep_sync_wait).
-bc_count() {
-	gc_sql "${1:-1}" -N -B app -e "SET SESSION wsrep_sync_wait = 1; SELECT COUNT(*) FROM user_sessions"
-}
+# bc_count [I] — the rows of node I (default 1), causally (gc_count).
+bc_count() { gc_count "${1:-1}"; }
 
 # bc_db_pids — the three nodes' mariadbd.
 bc_db_pids() { gc_node_pid 1; echo; gc_node_pid 2; echo; gc_node_pid 3; echo; }

@@ -164,9 +164,12 @@ gc_status() {
 	gc_sql "$1" -N -B -e "SHOW GLOBAL STATUS LIKE '$2'" 2>/dev/null | awk '{ print $2 }'
 }
 
-# gc_count I WHERE — rows of app.user_sessions matching WHERE on node I.
+# gc_count I WHERE — rows of app.user_sessions matching WHERE on node I,
+# as of every commit the cluster made before the count (a causal read: a
+# plain one may run before node I has applied a commit made elsewhere).
 gc_count() {
-	gc_sql "$1" -N -B app -e "SELECT COUNT(*) FROM user_sessions${2:+ WHERE $2}" 2>&1
+	gc_sql "$1" -N -B app -e "SET SESSION wsrep_sync_wait = 1;
+		SELECT COUNT(*) FROM user_sessions${2:+ WHERE $2}" 2>&1
 }
 
 # gc_synced I [SIZE] — node I is Synced, ready and primary in a

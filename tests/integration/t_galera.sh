@@ -277,7 +277,7 @@ gs_fault() {
 	cat "$IT_DIR/gs/$name".?.t >"$IT_DIR/gs/$name.all"
 	left=$(gs_each_left "$IT_DIR/gs/$name.all")
 	[ "$(echo "$left" | tr ' ' '\n' | sort -u | wc -l)" = 1 ] || t_fail "nodes disagree on the sessions left: $left"
-	expect_eq "$(gc_ists "$node")" $((ist0 + 1)) "node $node: incremental transfers (IST)"
+	[ "$(gc_ists "$node")" -gt "$ist0" ] || t_fail "node $node did not rejoin by IST"
 	expect_eq "$(gc_ssts "$node")" "$sst0" "node $node: full transfers (SST)"
 	# Worker NODE prefers the node: within failback_interval of its
 	# return, a request through it runs there again.
