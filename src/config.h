@@ -104,6 +104,7 @@ struct config {
 	unsigned int read_timeout;
 	unsigned int write_timeout;
 	int retries;	     /* extra attempts on transient errors */
+	unsigned int failback_interval; /* seconds before an earlier host is tried again */
 	unsigned int lock_wait_timeout; /* seconds a serving statement waits for a row lock */
 	int wsrep_sync_wait; /* -1 = leave the server default */
 

@@ -9,8 +9,18 @@
  * request; deadlocks, lock-wait timeouts, Galera's "not ready" and lost
  * connections are retried up to cfg->retries times, reconnecting (and so
  * re-preparing) and moving to the next host where that helps.
+ *
+ * Host list (README, "Running on a Galera cluster"): the hosts are tried in
+ * the order listed, the first being the one this worker prefers (its
+ * local Galera node). A host that refuses a connection, is not ready or
+ * loses one mid-statement is "down" for failback_interval for every
+ * thread of the process: they connect elsewhere at once instead of each
+ * paying its timeout. A handle on a later host tries the earlier ones
+ * again once per failback_interval, one thread of the process at a time,
+ * and moves back when one connects and is ready.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +43,8 @@
 #define MAX_STMTS \
 	((int)STMT_COUNT > (int)ADMIN_STMT_COUNT ? (int)STMT_COUNT : (int)ADMIN_STMT_COUNT)
 
+_Static_assert(CONFIG_MAX_HOSTS <= 32, "a bit per host in an unsigned int");
+
 /* Batched logout statements, one per size class 1, 2, 4 ... DB_BATCH_MAX. */
 #define BATCH_CLASSES 8
 
@@ -46,7 +58,8 @@ struct db {
 	MYSQL_STMT *batch[BATCH_CLASSES]; /* prepared on first use */
 	int committer;			  /* batches only: short lock waits, no retry */
 	int connected_before;		  /* a connect now is a reconnect (metrics) */
-	size_t host;			  /* index of the host to try first */
+	size_t host;			  /* index of the host connected to (or last tried) */
+	long long failback_at_ms;	  /* on a later host: try the earlier ones from then */
 	long long retry_after_ms;	  /* no connect attempt before this... */
 	enum db_status retry_status;	  /* ...and this is the answer meanwhile */
 	char err[96];
@@ -123,6 +136,89 @@ host_name(const struct config *c, size_t i, char *out, size_t cap)
 		snprintf(out, cap, "%s:%u", c->hosts[i].host, c->hosts[i].port);
 }
 
+/* Several hosts to choose from: a host list, not a socket. */
+static int
+has_alternatives(const struct db *db)
+{
+	return db->cfg->db_socket[0] == '\0' && db->cfg->nhosts > 1;
+}
+
+static size_t
+nhosts(const struct db *db)
+{
+	return db->cfg->db_socket[0] != '\0' || db->cfg->nhosts == 0 ? 1 : db->cfg->nhosts;
+}
+
+/*
+ * What this process's handles know about the hosts of the list, by index:
+ * until down_until a host is tried only after every other one. Read and
+ * written only when a connection is made or lost and at a fail-back check,
+ * never on the path of a statement that runs. A reload (another
+ * generation) starts afresh: the list may have changed.
+ */
+static pthread_mutex_t hosts_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long hosts_generation;
+static long long hosts_down_until[CONFIG_MAX_HOSTS];
+
+/* How long a host that failed is passed over: failback_interval, or the
+ * connect back-off when the list never fails back. */
+static long long
+down_ms(const struct db *db)
+{
+	return db->cfg->failback_interval ? (long long)db->cfg->failback_interval * 1000
+					  : BACKOFF_MS;
+}
+
+static void
+hosts_sync(const struct db *db)
+{
+	if (hosts_generation != db->generation) {
+		hosts_generation = db->generation;
+		memset(hosts_down_until, 0, sizeof(hosts_down_until));
+	}
+}
+
+static int
+host_is_down(const struct db *db, size_t i, long long now)
+{
+	int down;
+
+	pthread_mutex_lock(&hosts_mu);
+	hosts_sync(db);
+	down = i < CONFIG_MAX_HOSTS && now < hosts_down_until[i];
+	pthread_mutex_unlock(&hosts_mu);
+	return down;
+}
+
+/* Host i is down until `until` (0: up again). */
+static void
+host_mark(const struct db *db, size_t i, long long until)
+{
+	if (i >= CONFIG_MAX_HOSTS)
+		return;
+	pthread_mutex_lock(&hosts_mu);
+	hosts_sync(db);
+	hosts_down_until[i] = until;
+	pthread_mutex_unlock(&hosts_mu);
+}
+
+/* Host i for a fail-back probe: 1 when it was not down, and is now marked
+ * down until the probe's end, so other threads do not probe it at once. */
+static int
+host_claim(const struct db *db, size_t i, long long now)
+{
+	int claimed = 0;
+
+	pthread_mutex_lock(&hosts_mu);
+	hosts_sync(db);
+	if (now >= hosts_down_until[i]) {
+		hosts_down_until[i] = now + down_ms(db);
+		claimed = 1;
+	}
+	pthread_mutex_unlock(&hosts_mu);
+	return claimed;
+}
+
 /* A connection to host i, or NULL with db->err set and, when msg is not
  * NULL, the client library's words for it there (they never contain the
  * password). */
@@ -183,6 +279,36 @@ classify(unsigned int code, int *uncertain)
 	}
 }
 
+/*
+ * A Galera node outside the primary component (joining, donating, cut off
+ * from the others) accepts connections, SET and SELECT 1, but refuses every
+ * table (1047) and fails a causal read at once as a lock wait timeout
+ * (1205). Asked before a connection of a host list is used and when a 1205
+ * could mean that, so a thread moves on instead of spending its attempts
+ * there. A server without Galera (wsrep_on off, or unknown to it) is ready.
+ */
+static int
+node_ready(MYSQL *m)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	unsigned int code;
+	int ready = 1;
+
+	if (mysql_query(m,
+		"SELECT @@global.wsrep_on, VARIABLE_VALUE FROM "
+		"information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY'") != 0) {
+		code = mysql_errno(m);
+		return !(code >= CR_MIN_ERROR && code <= CR_MAX_ERROR); /* lost: not ready */
+	}
+	if ((r = mysql_store_result(m)) == NULL)
+		return 0;
+	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL && strcmp(row[0], "1") == 0)
+		ready = row[1] != NULL && strcmp(row[1], "ON") == 0;
+	mysql_free_result(r);
+	return ready;
+}
+
 /* The session settings every connection starts with: 0, or the MariaDB
  * error code of the one that failed. */
 static unsigned int
@@ -203,9 +329,16 @@ set_session(struct db *db)
 		set_error(db, "innodb_lock_wait_timeout", code = mysql_errno(db->conn));
 		return code;
 	}
+	/* Galera's causal reads (README, "Running on a Galera cluster"), but
+	 * not for a batch: it runs only the built-in logout, a DELETE of the
+	 * very row that proves the session, and a delete of a row another
+	 * node has already deleted cannot commit (the two write-sets conflict
+	 * and this one fails certification: 1213, the batch is handed back).
+	 * So it needs no wait, which would cost every batch a round through
+	 * the group. */
 	if (db->cfg->wsrep_sync_wait >= 0) {
-		snprintf(
-		    q, sizeof(q), "SET SESSION wsrep_sync_wait = %d", db->cfg->wsrep_sync_wait);
+		snprintf(q, sizeof(q), "SET SESSION wsrep_sync_wait = %d",
+		    db->committer ? 0 : db->cfg->wsrep_sync_wait);
 		if (mysql_query(db->conn, q) != 0) {
 			set_error(db, "wsrep_sync_wait", code = mysql_errno(db->conn));
 			return code;
@@ -240,50 +373,130 @@ prepare_all(struct db *db)
 	return 0;
 }
 
-/* Connect to the first host that answers, starting at db->host, and
- * prepare the statements there. A statement the server rejects for good
- * (a schema or [sql] mistake) is DB_ERROR; anything transient moves on to
- * the next host. Whatever failed, the handle then answers the same status
- * at once for BACKOFF_MS instead of reconnecting on every request. */
+/* Connect to host i, check that it is ready and prepare the statements
+ * there: 0, or the MariaDB error code of the step that failed (the handle
+ * is then disconnected). */
+static unsigned int
+open_host(struct db *db, size_t i)
+{
+	unsigned int code;
+
+	if ((db->conn = connect_host(db, i, NULL, 0)) == NULL)
+		return CR_CONN_HOST_ERROR;
+	db->host = i;
+	if (has_alternatives(db) && !node_ready(db->conn)) {
+		set_error(db, "not ready", ER_UNKNOWN_COM_ERROR);
+		disconnect(db);
+		return ER_UNKNOWN_COM_ERROR;
+	}
+	if ((code = prepare_all(db)) != 0)
+		disconnect(db);
+	return code;
+}
+
+/* Connect to the first host in list order that answers and is ready, those
+ * found down lately last, and prepare the statements there. A statement
+ * the server rejects for good (a schema or [sql] mistake) is DB_ERROR;
+ * anything transient moves on to the next host. Whatever failed, the
+ * handle then answers the same status at once for BACKOFF_MS instead of
+ * reconnecting on every request. */
 static enum db_status
 ensure_connected(struct db *db)
 {
-	size_t n = db->cfg->db_socket[0] ? 1 : db->cfg->nhosts, k;
+	size_t n = nhosts(db), i;
 	enum db_status st = DB_UNAVAILABLE;
 	long long t = now_ms();
+	unsigned int tried = 0; /* bit per host */
+	int pass;
 
 	if (db->conn != NULL)
 		return DB_OK;
 	if (t < db->retry_after_ms)
 		return db->retry_status;
-	for (k = 0; k < n; k++) {
-		size_t i = (db->host + k) % n;
-		unsigned int code;
-		int uncertain = 0;
+	for (pass = 0; pass < 2 && st != DB_ERROR; pass++)
+		for (i = 0; i < n; i++) {
+			unsigned int code;
+			int uncertain = 0;
 
-		if ((db->conn = connect_host(db, i, NULL, 0)) == NULL)
-			continue;
-		db->host = i;
-		if ((code = prepare_all(db)) == 0) {
-			if (db->connected_before)
-				metrics_db_reconnect();
-			db->connected_before = 1;
-			return DB_OK;
+			if ((tried & (1u << i)) || host_is_down(db, i, t) != pass)
+				continue;
+			tried |= 1u << i;
+			if ((code = open_host(db, i)) == 0) {
+				if (db->connected_before)
+					metrics_db_reconnect();
+				db->connected_before = 1;
+				if (i > 0)
+					db->failback_at_ms =
+					    t + (long long)db->cfg->failback_interval * 1000;
+				if (pass == 1)
+					host_mark(db, i, 0);
+				return DB_OK;
+			}
+			if (code != CR_CONN_HOST_ERROR && classify(code, &uncertain) == RETRY_NO) {
+				log_err("cannot prepare the statements (%s): check the [sql] "
+					"section and the schema",
+				    db->err);
+				st = DB_ERROR;
+				break;
+			}
+			if (n > 1)
+				host_mark(db, i, t + down_ms(db));
 		}
-		disconnect(db);
-		if (classify(code, &uncertain) == RETRY_NO) {
-			log_err("cannot prepare the statements (%s): check the [sql] section and "
-				"the schema",
-			    db->err);
-			st = DB_ERROR;
-			break;
-		}
-	}
 	if (st == DB_UNAVAILABLE)
 		log_warn("database unavailable (%s)", db->err);
 	db->retry_after_ms = t + BACKOFF_MS;
 	db->retry_status = st;
 	return st;
+}
+
+/*
+ * On a later host of the list, once per failback_interval: try the earlier
+ * ones, in order, and move to the first that connects and is ready. Only
+ * one thread of the process probes a host at a time (host_claim); a probe
+ * that fails marks it down for another interval. The probe costs the
+ * request that makes it at most connect_timeout, and only when the host
+ * does not answer at all.
+ */
+static void
+fail_back(struct db *db)
+{
+	long long t;
+	size_t i, from = db->host;
+	int probed = 0;
+
+	if (db->conn == NULL || db->host == 0 || db->cfg->failback_interval == 0 ||
+	    !has_alternatives(db))
+		return;
+	if ((t = now_ms()) < db->failback_at_ms)
+		return;
+	for (i = 0; i < from; i++) {
+		MYSQL *m;
+
+		if (!host_claim(db, i, t))
+			continue;
+		probed = 1;
+		if ((m = connect_host(db, i, NULL, 0)) == NULL)
+			continue;
+		if (!node_ready(m)) {
+			mysql_close(m);
+			continue;
+		}
+		disconnect(db);
+		db->conn = m;
+		db->host = i;
+		if (prepare_all(db) != 0) {
+			disconnect(db); /* the next attempt connects where it can */
+			return;
+		}
+		host_mark(db, i, 0);
+		metrics_db_reconnect();
+		log_info("database: back on host %zu of the list", i + 1);
+		return;
+	}
+	/* Nothing earlier is up: ask again in an interval, or in a moment
+	 * when another thread's probe was under way. */
+	db->failback_at_ms =
+	    t + (probed ? (long long)db->cfg->failback_interval * 1000 : BACKOFF_MS);
 }
 
 struct db *
@@ -335,6 +548,7 @@ db_set_config(struct db *db, const struct config *cfg)
 	db->cfg = cfg;
 	db->generation = cfg->generation;
 	db->host = 0;
+	db->failback_at_ms = 0;
 	db->retry_after_ms = 0;
 }
 
@@ -394,7 +608,7 @@ check_host(struct db *db, const char *where, db_report_fn report, void *arg)
 int
 db_check(struct db *db, db_report_fn report, void *arg)
 {
-	size_t n = db->cfg->db_socket[0] ? 1 : db->cfg->nhosts, i;
+	size_t n = nhosts(db), i;
 	char where[CONFIG_STR_MAX + 8], msg[512];
 	struct db_problem p = {where, DB_CHECK_CONNECT, msg};
 	int problems = 0;
@@ -550,6 +764,7 @@ with_retries(struct db *db, const char *what, attempt_fn fn, void *arg, int firs
 	*uncertain = 0;
 	if (first > db->cfg->retries)
 		first = db->cfg->retries; /* always one attempt */
+	fail_back(db);
 	for (attempt = first; attempt <= db->cfg->retries; attempt++) {
 		unsigned int code;
 		enum retry_kind rk;
@@ -560,6 +775,17 @@ with_retries(struct db *db, const char *what, attempt_fn fn, void *arg, int firs
 			return DB_OK;
 		set_error(db, "execute", code);
 		rk = classify(code, uncertain);
+		/* With somewhere else to go, a connection lost mid-statement (a
+		 * read timeout: the node hangs, or stalls for the group) and a
+		 * 1205 from a node that is not ready move on rather than wait
+		 * for the same host again. Not asked after a batch: its failed
+		 * DELETE ... RETURNING leaves the connection out of step, and
+		 * its session makes no causal reads, so a node that is not
+		 * ready answers it 1047. */
+		if (has_alternatives(db) &&
+		    (code == CR_SERVER_LOST ||
+			(code == ER_LOCK_WAIT_TIMEOUT && !db->committer && !node_ready(db->conn))))
+			rk = RETRY_NEXT_HOST;
 		if (rk == RETRY_NO || (rk == RETRY_SAME && db->committer)) {
 			if (rk == RETRY_NO)
 				log_err("%s failed (%s)", what, db->err);
@@ -576,9 +802,12 @@ with_retries(struct db *db, const char *what, attempt_fn fn, void *arg, int firs
 					 : rk == RETRY_NEXT_HOST	? METRICS_RETRY_FAILOVER
 									: METRICS_RETRY_CONNECTION);
 		if (rk != RETRY_SAME) {
+			if (rk == RETRY_NEXT_HOST && has_alternatives(db)) {
+				host_mark(db, db->host, now_ms() + down_ms(db));
+				log_warn("database: host %zu of the list failed (%s), moving on",
+				    db->host + 1, db->err);
+			}
 			disconnect(db);
-			if (rk == RETRY_NEXT_HOST && db->cfg->nhosts > 0)
-				db->host = (db->host + 1) % db->cfg->nhosts;
 		} else if (attempt < db->cfg->retries)
 			backoff(attempt - first);
 		st = DB_UNAVAILABLE;

@@ -32,7 +32,7 @@ enum metrics_retry {
 	METRICS_RETRY_DEADLOCK = 0, /* 1213, also a Galera certification failure */
 	METRICS_RETRY_LOCK_WAIT,    /* 1205 */
 	METRICS_RETRY_CONNECTION,   /* a lost connection: reconnected */
-	METRICS_RETRY_FAILOVER,	    /* a node not ready or shutting down: next host */
+	METRICS_RETRY_FAILOVER,	    /* not ready, shutting down, lost mid-statement: next host */
 	METRICS_RETRY_COUNT
 };
 

@@ -202,6 +202,8 @@ static const struct opt opts[] = {
 	"seconds each write to the server may take"),
     INT_OPT("database", "retries", retries, 0, 10, "2",
 	"extra attempts on transient errors"),
+    UINT_OPT("database", "failback_interval", failback_interval, 0, 86400, "30",
+	"seconds on a later host before the earlier ones are tried again; 0: never"),
     UINT_OPT("database", "lock_wait_timeout", lock_wait_timeout, 1, 3600, "1",
 	"seconds a serving statement waits for a locked row"),
     SPECIAL_OPT("database", "wsrep_sync_wait", wsrep_sync_wait, int, set_wsrep_sync_wait, 0, 15,

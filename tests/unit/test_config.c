@@ -109,6 +109,7 @@ assert_defaults(const struct config *c)
 	ck_assert_uint_eq(c->read_timeout, 5);
 	ck_assert_uint_eq(c->write_timeout, 5);
 	ck_assert_int_eq(c->retries, 2);
+	ck_assert_uint_eq(c->failback_interval, 30);
 	ck_assert_int_eq(c->wsrep_sync_wait, -1);
 	ck_assert_int_eq(c->rules.clock_skew, 5);
 	ck_assert_int_eq(c->rules.max_lifetime, 7776000);
@@ -261,6 +262,7 @@ START_TEST(settings)
 				       "read_timeout = 7\n"
 				       "write_timeout = 9\n"
 				       "retries = 0\n"
+				       "failback_interval = 0\n"
 				       "wsrep_sync_wait = 3\n"
 				       "[response]\n"
 				       "logout_status = 200\n"
@@ -289,6 +291,7 @@ START_TEST(settings)
 	ck_assert_uint_eq(c->read_timeout, 7);
 	ck_assert_uint_eq(c->write_timeout, 9);
 	ck_assert_int_eq(c->retries, 0);
+	ck_assert_uint_eq(c->failback_interval, 0);
 	ck_assert_int_eq(c->wsrep_sync_wait, 3);
 	ck_assert_int_eq(c->logout_status, 200);
 	ck_assert_int_eq(c->audit_enabled, 0);
