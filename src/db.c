@@ -627,14 +627,6 @@ db_check(struct db *db, db_report_fn report, void *arg)
 	return problems == 0 ? 0 : -1;
 }
 
-int
-db_col_id(const struct db_result *res, int col, long long *out)
-{
-	if (col >= res->ncols || res->col_null[col] || res->col_truncated[col])
-		return -1;
-	return util_strtonum(res->col[col], 0, LLONG_MAX, out);
-}
-
 const char *
 db_last_error(const struct db *db)
 {

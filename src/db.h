@@ -8,8 +8,11 @@
 #ifndef LOGOUT_DB_H
 #define LOGOUT_DB_H
 
+#include <limits.h>
+
 #include "sqlparam.h"
 #include "stmts.h"
+#include "util.h"
 
 struct config;
 
@@ -49,9 +52,17 @@ struct db_result {
 	int col_truncated[DB_ROW_COLS]; /* longer than DB_COL_MAX: treat as invalid */
 };
 
-/* Column col of the row as an id: 0 when it is a whole decimal number
+/* Inline, so a fake database layer in tests parses ids as the real one.
+ * Column col of the row as an id: 0 when it is a whole decimal number
  * in [0, LLONG_MAX], not NULL and not truncated; else -1. */
-int db_col_id(const struct db_result *res, int col, long long *out);
+static inline int
+db_col_id(const struct db_result *res, int col, long long *out)
+{
+	if (col < 0 || col >= DB_ROW_COLS || col >= res->ncols || res->col_null[col] ||
+	    res->col_truncated[col])
+		return -1;
+	return util_strtonum(res->col[col], 0, LLONG_MAX, out);
+}
 
 struct db;
 

@@ -462,16 +462,6 @@ db_set_config(struct db *db, const struct config *cfg)
 	pthread_mutex_unlock(&mu);
 }
 
-/* The same contract as db.c's: the test of a caller must see the real
- * parsing of a looked-up id. */
-int
-db_col_id(const struct db_result *res, int col, long long *out)
-{
-	if (col >= res->ncols || res->col_null[col] || res->col_truncated[col])
-		return -1;
-	return util_strtonum(res->col[col], 0, LLONG_MAX, out);
-}
-
 const char *
 db_last_error(const struct db *db)
 {
