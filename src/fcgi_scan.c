@@ -183,14 +183,32 @@ more(struct scan_info *info, size_t needed, const struct scan_limits *lim)
 	return needed > lim->window ? bad(info, SCAN_ETOO_BIG) : SCAN_MORE;
 }
 
+/* Ready with its params only: the body is refused (413) unread. */
+static enum scan_result
+unscanned(struct scan_info *info, size_t params_end)
+{
+	info->body_unscanned = 1;
+	info->consumed = params_end;
+	return SCAN_READY;
+}
+
+/* The raw bytes a body of cl bytes takes at the least plausible framing
+ * (web servers send STDIN in records of 8 KiB or more, padded to 8). */
+static size_t
+body_raw(long long cl)
+{
+	return (size_t)cl + ((size_t)cl / 4096 + 2) * 16;
+}
+
 enum scan_result
 fcgi_scan(const unsigned char *buf, size_t len, const struct scan_limits *lim,
     struct scan_info *info)
 {
 	struct pairs ps;
 	struct record r;
-	size_t pos = 0, need, stdin_len = 0;
+	size_t pos = 0, need, stdin_len = 0, params_end;
 	unsigned id;
+	int over;
 
 	memset(info, 0, sizeof(*info));
 	memset(&ps, 0, sizeof(ps));
@@ -250,27 +268,33 @@ fcgi_scan(const unsigned char *buf, size_t len, const struct scan_limits *lim,
 	}
 
 	/*
-	 * An announced body over max_body is refused (413) without being
-	 * read: hand it over at once, marked so that nothing reads it.
+	 * An announced body over max_body is refused (413). When it cannot
+	 * fit the window it is handed over at once, marked so that nothing
+	 * reads it, and the connection is closed after the answer. One that
+	 * fits is waited for and checked like any other: the worker then
+	 * reads it to its end after refusing it, and a kept connection
+	 * (nginx fastcgi_keep_conn) stays in step for the web server's next
+	 * request instead of closing under it.
 	 */
-	if (info->content_length > 0 && (size_t)info->content_length > lim->max_body) {
-		info->body_unscanned = 1;
-		info->consumed = pos;
-		return SCAN_READY;
-	}
+	params_end = pos;
+	over = info->content_length > 0 && (size_t)info->content_length > lim->max_body;
+	if (over && params_end + body_raw(info->content_length) > lim->window)
+		return unscanned(info, params_end);
 	/*
 	 * Else STDIN up to its empty record, whatever its length (a body
 	 * longer than announced is the worker's to refuse), so that no thread
 	 * waits for it, and so that libfcgi, reading it, never meets a record
 	 * that was not checked: a request refused before its body is read
 	 * can then still be read to its end and its kept connection reused.
-	 * More than the window holds is refused here.
+	 * More than the window holds is refused here (an over-long body
+	 * framed in records too small to fit is refused unread instead).
 	 */
 	for (;;) {
 		if (pos < len && buf[pos] != FCGI_VERSION_1)
 			return bad(info, SCAN_EVERSION);
 		if (read_record(buf + pos, len - pos, &r, &need) != 0)
-			return more(info, pos + need, lim);
+			return over && pos + need > lim->window ? unscanned(info, params_end)
+								: more(info, pos + need, lim);
 		if (r.type != FCGI_STDIN || r.id != id)
 			return bad(info, SCAN_ERECORD);
 		pos += need;

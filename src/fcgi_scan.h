@@ -10,9 +10,10 @@
  * connection to libfcgi only when this scanner says the request is well
  * formed, within the limits, and complete: BEGIN_REQUEST, the whole PARAMS
  * stream, and the whole STDIN stream (unless its announced length is
- * over max_body: then it is refused unread; an authorizer's request,
- * which may have no STDIN, is complete with its params). A worker thread
- * then never blocks reading a request that a client trickles in.
+ * over max_body and too long for the window: then it is refused unread;
+ * an authorizer's request, which may have no STDIN, is complete with its
+ * params). A worker thread then never blocks reading a request that a
+ * client trickles in.
  *
  * Pure: no I/O, no allocation; fuzzed by tests/fuzz/fuzz_scan.c.
  * Records are those of the FastCGI specification, version 1.
@@ -41,7 +42,8 @@ enum scan_reason {
 
 struct scan_limits {
 	size_t max_params; /* content bytes of the PARAMS stream */
-	size_t max_body;   /* a longer announced body is handed over unread */
+	size_t max_body;   /* a longer announced body is refused; if it cannot
+			    * fit the window, handed over unread */
 	size_t window;	   /* the most bytes the caller can show the scanner */
 };
 
@@ -52,8 +54,9 @@ struct scan_info {
 	long long content_length; /* CONTENT_LENGTH, or -1 */
 	size_t consumed;	/* raw bytes of the request seen when READY */
 	size_t stdin_len;	/* content bytes of the STDIN stream */
-	int body_unscanned;	/* READY with CONTENT_LENGTH over max_body: the
-				 * body was not looked at and must not be read */
+	int body_unscanned;	/* READY with CONTENT_LENGTH over max_body, too
+				 * long for the window: the body was not
+				 * looked at and must not be read */
 };
 
 /* Look at the first len bytes of a connection (or of the next request on a

@@ -100,6 +100,22 @@ if SRV_THREADS=4 srv_worker_spawn "$d" "$IT_CONF" && kc_worker=$SRV_WORKER_PID &
 	expect_eq "$(srv_unix_conns "$kc_sock")" "$kept" "kept connection (socket inode) after one more request"
 	t_end
 
+	t_begin "$SRV_VARIANT: 20 bodies over max_body between requests: 413s, no 502, FastCGI connection kept"
+	# A body over max_body that fits the acceptor's window is read after
+	# the 413, so the kept connection survives it: nginx may put its next
+	# request on it at once.
+	args=()
+	for i in $(seq 1 20); do
+		args+=(-o /dev/null -w '%{http_code} ' -X POST -H "$JSON" --data-binary "$big"
+			"$SRV_BASE$P/logout" --next
+			-o /dev/null -w '%{http_code} ' -X POST -H 'Content-Length: 0' "$SRV_BASE$P/logout")
+		[ "$i" = 20 ] || args+=(--next)
+	done
+	out=$(curl -sS --noproxy '*' --max-time 30 "${args[@]}" 2>&1)
+	expect_eq "$out" "$(for i in $(seq 1 20); do printf '413 401 '; done)" "statuses"
+	expect_eq "$(srv_unix_conns "$kc_sock")" "$kept" "kept connection (socket inode) after the 413s"
+	t_end
+
 	t_begin "$SRV_VARIANT: 12 parallel logouts on 4 threads with keepalive 2: all 204, pool shrinks back"
 	toks=()
 	for i in $(seq 1 12); do it_session 50 && toks+=("$S_ACCESS"); done
