@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * audit.c — the audit trail: one JSON object per line, written to the
- * audit sink (log.h) with a single write so lines from concurrent threads
- * and processes do not interleave (each line is kept under PIPE_BUF). Every string that came
- * from a client is escaped: control characters and quotes cannot forge a
- * line, and bytes that are not UTF-8 become U+FFFD.
+ * audit sink (log.h) whole, so lines from concurrent threads and
+ * processes do not interleave (each line is kept under PIPE_BUF). Every
+ * string that came from a client is escaped: control characters and
+ * quotes cannot forge a line, and bytes that are not UTF-8 become U+FFFD.
+ *
+ * A write per line costs a system call per request, so while other
+ * requests are being answered the lines wait in one buffer per process
+ * (PENDING_MAX bytes, one write when full). They go out when the request
+ * is the only one being served (then before its answer, so a lone client
+ * never sees its answer before its line), when the oldest waited
+ * HOLD_MS, when the process has nothing left to answer, and from the
+ * main thread's tick (audit_flush): under load a line is written within
+ * HOLD_MS of its request, and within a second at worst.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +28,16 @@
 /* Escaped user, user agent and client ip take at most 3 × 1024 bytes of an
  * AUDIT_LINE_MAX line; the rest of the line is under 300 bytes. */
 #define FIELD_MAX 1024
+
+#define PENDING_MAX AUDIT_LINE_MAX /* a pipe keeps a write of this whole */
+#define HOLD_MS	    100
+
+static struct {
+	pthread_mutex_t mu;
+	char buf[PENDING_MAX];
+	size_t len;
+	long long since; /* ms, monotonic: when the oldest line came */
+} pending = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* Append s as a JSON string (with quotes), using at most FIELD_MAX bytes of
  * buf, so the fixed parts of the line always fit. Stops cleanly at a
@@ -115,16 +135,44 @@ audit_format(char *buf, size_t cap, const struct timespec *ts, long pid,
 	return o;
 }
 
+/* Under pending.mu. Best effort: a full or closed target must not fail
+ * a request. */
+static void
+flush_locked(void)
+{
+	if (pending.len > 0)
+		log_audit_lines(pending.buf, pending.len);
+	pending.len = 0;
+}
+
 void
-audit_emit(long pid, const struct request *req, const struct outcome *ev)
+audit_emit(long pid, const struct request *req, const struct outcome *ev, int alone)
 {
 	char line[AUDIT_LINE_MAX];
 	struct timespec ts;
+	long long now;
 	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	n = audit_format(line, sizeof(line), &ts, pid, req, ev);
-	/* Best effort: a full or closed target must not fail the request. */
-	if (n > 0)
-		log_audit(line, n - 1);
+	if ((n = audit_format(line, sizeof(line), &ts, pid, req, ev)) == 0)
+		return;
+	now = util_now_ms();
+	pthread_mutex_lock(&pending.mu);
+	if (pending.len + n > sizeof(pending.buf))
+		flush_locked();
+	if (pending.len == 0)
+		pending.since = now;
+	memcpy(pending.buf + pending.len, line, n);
+	pending.len += n;
+	if (alone || now - pending.since >= HOLD_MS)
+		flush_locked();
+	pthread_mutex_unlock(&pending.mu);
+}
+
+void
+audit_flush(void)
+{
+	pthread_mutex_lock(&pending.mu);
+	flush_locked();
+	pthread_mutex_unlock(&pending.mu);
 }

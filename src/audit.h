@@ -22,7 +22,12 @@ struct outcome;
 size_t audit_format(char *buf, size_t cap, const struct timespec *ts, long pid,
     const struct request *req, const struct outcome *o);
 
-/* Format and write to the audit sink (log.h). */
-void audit_emit(long pid, const struct request *req, const struct outcome *o);
+/* Format a line for the audit sink (log.h): written at once when alone
+ * (no other request is being answered), else perhaps held a little with
+ * others (audit.c says how long). */
+void audit_emit(long pid, const struct request *req, const struct outcome *o, int alone);
+
+/* Write the lines held so far. Any thread. */
+void audit_flush(void);
 
 #endif

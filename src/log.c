@@ -181,10 +181,10 @@ log_reopen(void)
 }
 
 void
-log_audit(const char *line, size_t len)
+log_audit_lines(const char *lines, size_t len)
 {
 	struct sink *s = audit_sink != NULL ? audit_sink : fallback();
 
 	if (s != NULL)
-		sink_write(s, SINK_INFO, line, len);
+		sink_write_lines(s, SINK_INFO, lines, len);
 }

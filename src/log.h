@@ -42,7 +42,8 @@ void log_reconfigure(const struct sink_spec *diag, enum sink_priority level,
 /* SIGUSR1: open file targets again (after logrotate moved them). */
 void log_reopen(void);
 
-/* One audit line (without its newline). */
-void log_audit(const char *line, size_t len);
+/* Audit lines, each with its newline, in as few writes as the target
+ * allows (sink_write_lines). */
+void log_audit_lines(const char *lines, size_t len);
 
 #endif

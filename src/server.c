@@ -81,6 +81,7 @@ struct server {
 	pthread_mutex_t exit_mu;
 	pthread_cond_t exit_cv;
 	int exited; /* worker threads that have returned */
+	atomic_uint serving; /* requests being answered: audit lines wait while others are */
 };
 
 static const char *
@@ -233,6 +234,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	int n;
 
 	w->unread = 0;
+	atomic_fetch_add(&w->srv->serving, 1);
 	perr = request_parse(&req, rt->cfg, get_param, fr);
 	exchange_init(&x, rt->cfg, &req);
 	x.db = w->db;
@@ -251,10 +253,14 @@ serve(struct worker *w, FCGX_Request *fr)
 	if ((tail = render_tail(&x.out, &tlen)) != NULL)
 		FCGX_PutStr(tail, (int)tlen, fr->out);
 	if (x.cfg->audit_enabled && exchange_audited(&x))
-		audit_emit(w->pid, &req, &x.out);
+		audit_emit(w->pid, &req, &x.out, atomic_load(&w->srv->serving) == 1);
 	metrics_request_end(start, metrics_route(&x), x.out.status, x.out.reason, x.out.sessions);
 	exchange_end(&x);
 	atomic_store(&w->in_use, NULL);
+	/* The last one out writes what waits, before its answer leaves
+	 * (libfcgi sends it when the stream is closed). */
+	if (atomic_fetch_sub(&w->srv->serving, 1) == 1)
+		audit_flush();
 }
 
 /*
@@ -592,12 +598,14 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 	for (;;) {
 		notify_watchdog();
 		metrics_tick();
+		audit_flush();
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (srv.nretired > 0)
 			free_retired(&srv);
 		if (sig < 0)
 			continue;
 		if (sig == SIGUSR1) {
+			audit_flush(); /* to the file it was meant for */
 			log_reopen();
 			continue;
 		}
@@ -608,14 +616,17 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 		notify_ready("serving");
 	}
 	notify_stopping();
-	if (stop(&srv, sig, &set) != 0)
+	if (stop(&srv, sig, &set) != 0) {
+		audit_flush();
 		_exit(1); /* threads still serve: leave without freeing what they use */
+	}
 	log_info("stopped");
 	rc = 0;
 out:
 	for (i = 0; i < started; i++)
 		pthread_join(srv.ws[i].tid, NULL);
 	acceptor_stop(srv.acc);
+	audit_flush();
 	/* After the workers: none can queue a logout any more. */
 	batch_stop(srv.batch);
 	if (srv.ws != NULL) {

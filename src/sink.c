@@ -313,6 +313,70 @@ sink_write(struct sink *s, enum sink_priority prio, const char *line, size_t len
 	write_stderr(s, prio, s->spec.kind == SINK_SYSLOG, line, len);
 }
 
+/* Lines from the first one not wholly in the first done bytes, each on
+ * its own (sink_write: the fallback and its note included). */
+static void
+write_each(struct sink *s, enum sink_priority prio, const char *lines, size_t len, size_t done)
+{
+	const char *p = lines, *end = lines + len, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if ((size_t)(nl + 1 - lines) > done)
+			sink_write(s, prio, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+}
+
+/* stderr: the lines in writes of at most SINK_LINE_MAX bytes (so a pipe
+ * keeps each whole), each line with its journal prefix when it has one. */
+static void
+stderr_block(const struct sink *s, enum sink_priority prio, const char *lines, size_t len)
+{
+	char buf[SINK_LINE_MAX + 8];
+	const char *p = lines, *end = lines + len, *nl;
+	size_t o = 0, n, pre = s->journal ? 3 : 0;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n = (size_t)(nl + 1 - p);
+		if (o > 0 && o + pre + n > SINK_LINE_MAX) {
+			if (write(STDERR_FILENO, buf, o) < 0)
+				return; /* best effort, as write_stderr */
+			o = 0;
+		}
+		if (pre + n > SINK_LINE_MAX)
+			n = SINK_LINE_MAX - pre; /* cut, as one line would be */
+		if (pre > 0)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "<%d>", (int)prio);
+		memcpy(buf + o, p, n);
+		o += n;
+		buf[o - 1] = '\n';
+		p = nl + 1;
+	}
+	if (o > 0 && write(STDERR_FILENO, buf, o) < 0)
+		return;
+}
+
+void
+sink_write_lines(struct sink *s, enum sink_priority prio, const char *lines, size_t len)
+{
+	ssize_t n;
+
+	switch (s->spec.kind) {
+	case SINK_STDERR:
+		stderr_block(s, prio, lines, len);
+		return;
+	case SINK_FILE:
+		/* O_APPEND: one write lands whole, whoever else appends. */
+		if ((n = write(s->fd, lines, len)) == (ssize_t)len)
+			return;
+		write_each(s, prio, lines, len, n > 0 ? (size_t)n : 0);
+		return;
+	case SINK_SYSLOG:
+		write_each(s, prio, lines, len, 0); /* a datagram a line */
+		return;
+	}
+}
+
 void
 sink_close(struct sink *s)
 {

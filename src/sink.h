@@ -71,6 +71,12 @@ int sink_check(const struct sink_spec *spec, char *err, size_t errlen);
  * full syslog socket: such a line goes to stderr. */
 void sink_write(struct sink *s, enum sink_priority prio, const char *line, size_t len);
 
+/* Write lines, each ending with a newline, in as few writes as the sink
+ * allows: one for a file, one per SINK_LINE_MAX bytes for stderr, one per
+ * line for syslog. A file that fails takes the rest line by line, with
+ * sink_write's fallback. */
+void sink_write_lines(struct sink *s, enum sink_priority prio, const char *lines, size_t len);
+
 /* SINK_FILE: open the path again in place (after logrotate). 0, or -1
  * with a message in err (the old file stays in use). Others: 0. */
 int sink_reopen(struct sink *s, char *err, size_t errlen);

@@ -243,7 +243,7 @@ START_TEST(emit_to_stderr)
 	saved = dup(STDERR_FILENO);
 	ck_assert_int_ge(saved, 0);
 	ck_assert_int_eq(dup2(fds[1], STDERR_FILENO), STDERR_FILENO);
-	audit_emit(4242, &r, &ev);
+	audit_emit(4242, &r, &ev, 1);
 	ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
 	close(fds[1]);
 	n = read(fds[0], buf, sizeof(buf) - 1);
@@ -258,6 +258,42 @@ START_TEST(emit_to_stderr)
 }
 END_TEST
 
+/* Not alone: the line waits (nothing written) until the next alone line
+ * or a flush writes both at once. */
+START_TEST(held_until_alone_or_flush)
+{
+	struct request r;
+	struct outcome ev;
+	char buf[2 * AUDIT_LINE_MAX];
+	int fds[2], saved;
+	ssize_t n;
+
+	make_request(&r, "held");
+	make_event(&ev, "logout", "carol", 1, 204, REASON_OK);
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	saved = dup(STDERR_FILENO);
+	ck_assert_int_eq(dup2(fds[1], STDERR_FILENO), STDERR_FILENO);
+	audit_emit(4242, &r, &ev, 0);
+	n = read(fds[0], buf, sizeof(buf));
+	ck_assert_int_eq(n, -1);
+	audit_emit(4242, &r, &ev, 1);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	ck_assert_ptr_nonnull(strchr(buf, '\n'));
+	ck_assert_int_eq(buf[n - 1], '\n');
+	ck_assert_ptr_nonnull(strstr(strchr(buf, '\n'), "carol")); /* two lines, one read */
+	audit_emit(4242, &r, &ev, 0);
+	audit_flush();
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -265,7 +301,7 @@ audit_suite(void)
 
 	UNIT_TCASE(s, "format", fields, refused_unauthenticated);
 	UNIT_TCASE(s, "escaping", hostile_user_agent, hostile_user, utf8, worst_case_fits);
-	UNIT_TCASE(s, "bounds", short_buffer, emit_to_stderr);
+	UNIT_TCASE(s, "bounds", short_buffer, emit_to_stderr, held_until_alone_or_flush);
 	return s;
 }
 

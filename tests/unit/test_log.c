@@ -64,7 +64,7 @@ START_TEST(two_files)
 
 	open_both(SINK_INFO);
 	log_info("serving with %d threads", 2);
-	log_audit("{\"event\":\"logout\"}", 18);
+	log_audit_lines("{\"event\":\"logout\"}\n", 19);
 	unit_slurp(diag.path, buf, sizeof(buf));
 	assert_re(buf, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z "
 		       "logout-fcgi\\[[0-9]+\\]: info: serving with 2 threads\n$");
@@ -95,7 +95,7 @@ START_TEST(levels)
 	ck_assert_lacks(buf, "next start");
 	/* Audit lines have no level. */
 	log_reconfigure(&diag, SINK_ERR, &audit);
-	log_audit("{}", 2);
+	log_audit_lines("{}\n", 3);
 	unit_slurp(audit.path, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "{}\n");
 }
@@ -109,7 +109,7 @@ START_TEST(changed_target_reported)
 	open_both(SINK_INFO);
 	snprintf(other.path, sizeof(other.path), "%s/elsewhere.log", dir);
 	log_reconfigure(&diag, SINK_INFO, &other);
-	log_audit("{}", 2);
+	log_audit_lines("{}\n", 3);
 	unit_slurp(diag.path, buf, sizeof(buf));
 	ck_assert_has(buf, "take effect at the next start");
 	unit_slurp(audit.path, buf, sizeof(buf));
@@ -123,12 +123,12 @@ START_TEST(reopen_after_rename)
 	char old[600], buf[1024];
 
 	open_both(SINK_INFO);
-	log_audit("{\"n\":1}", 7);
+	log_audit_lines("{\"n\":1}\n", 8);
 	snprintf(old, sizeof(old), "%s.1", audit.path);
 	ck_assert_int_eq(rename(audit.path, old), 0);
-	log_audit("{\"n\":2}", 7);
+	log_audit_lines("{\"n\":2}\n", 8);
 	log_reopen();
-	log_audit("{\"n\":3}", 7);
+	log_audit_lines("{\"n\":3}\n", 8);
 	unit_slurp(old, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "{\"n\":1}\n{\"n\":2}\n");
 	unit_slurp(audit.path, buf, sizeof(buf));

@@ -6,7 +6,9 @@
  * while the renamed one keeps every earlier line; a syslog sink sends RFC
  * 3164 datagrams with its facility, severity and identifier; a syslog
  * socket that is gone, and a file that can take no more (/dev/full: a full
- * disk), send the line to stderr with one note; on stderr the journal's
+ * disk), send the line to stderr with one note; a block of lines goes to
+ * a file as it is (to stderr line by line when the file is full), and to
+ * the journal with each line's prefix; on stderr the journal's
  * "<N>" prefix appears only when JOURNAL_STREAM names stderr; sink_check
  * finds what sink_open would refuse, and creates nothing.
  */
@@ -197,6 +199,39 @@ START_TEST(file_full_falls_back)
 }
 END_TEST
 
+static void
+write_block(void *arg)
+{
+	struct gone_arg *g = arg;
+
+	sink_write_lines(g->s, SINK_INFO, "line-a\nline-b\nline-c\n", 21);
+}
+
+/* Lines in one block: a file takes them as they are; a full one sends
+ * each to stderr, with one note. */
+START_TEST(file_lines_block)
+{
+	struct sink_spec spec = {.kind = SINK_FILE};
+	struct gone_arg g;
+	char buf[1024], err[128];
+
+	snprintf(spec.path, sizeof(spec.path), "%s/block.log", dir);
+	ck_assert_ptr_nonnull(g.s = sink_open(&spec, err, sizeof(err)));
+	write_block(&g);
+	write_block(&g);
+	sink_close(g.s);
+	unit_slurp(spec.path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "line-a\nline-b\nline-c\nline-a\nline-b\nline-c\n");
+
+	snprintf(spec.path, sizeof(spec.path), "/dev/full");
+	ck_assert_ptr_nonnull(g.s = sink_open(&spec, err, sizeof(err)));
+	capture_stderr(write_block, &g, buf, sizeof(buf));
+	ck_assert_has(buf, "cannot write to /dev/full");
+	ck_assert_has(buf, "\nline-a\nline-b\nline-c\n");
+	sink_close(g.s);
+}
+END_TEST
+
 START_TEST(check_targets)
 {
 	struct sink_spec spec = {.kind = SINK_FILE};
@@ -251,6 +286,19 @@ write_err_line(void *arg)
 	sink_close(s);
 }
 
+static void
+write_stderr_block(void *arg)
+{
+	struct sink_spec spec = {.kind = SINK_STDERR};
+	struct gone_arg g;
+	char err[128];
+
+	(void)arg;
+	ck_assert_ptr_nonnull(g.s = sink_open(&spec, err, sizeof(err)));
+	write_block(&g);
+	sink_close(g.s);
+}
+
 START_TEST(journal_prefix)
 {
 	char buf[256], path[64], stream[64];
@@ -267,6 +315,9 @@ START_TEST(journal_prefix)
 	setenv("JOURNAL_STREAM", stream, 1);
 	capture_stderr(write_err_line, NULL, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "<3>bad\n");
+	/* A block of lines: each keeps its prefix. */
+	capture_stderr(write_stderr_block, NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "<6>line-a\n<6>line-b\n<6>line-c\n");
 	/* Another stream's: no prefix. */
 	setenv("JOURNAL_STREAM", "1:2", 1);
 	capture_stderr(write_err_line, NULL, buf, sizeof(buf));
@@ -288,6 +339,7 @@ suite(void)
 	tcase_add_test(tc, syslog_datagram);
 	tcase_add_test(tc, syslog_gone_falls_back);
 	tcase_add_test(tc, file_full_falls_back);
+	tcase_add_test(tc, file_lines_block);
 	tcase_add_test(tc, check_targets);
 	tcase_add_test(tc, journal_prefix);
 	suite_add_tcase(s, tc);
