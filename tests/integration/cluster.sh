@@ -386,11 +386,13 @@ gc_worker() {
 # refresh) token for each, signed with IT_CONF's main key (one python
 # process: the admin tool's mint costs a process per token, and the fault
 # cases need thousands). OUT lines: "SID RID TOKEN" (pr_tokens' format);
-# with SIDS (such a file), the tokens are for its sessions instead.
+# with SIDS (such a file), the tokens are for its sessions instead. With
+# GC_PER=P, the sessions are of consecutive users from USER on, P each.
 gc_mint() {
-	/usr/bin/python3 - "$IT_KEYDIR/main.key" "$@" <<'PY'
-import base64, hashlib, hmac, json, sys, time, uuid
+	GC_PER=${GC_PER:-0} /usr/bin/python3 - "$IT_KEYDIR/main.key" "$@" <<'PY'
+import base64, hashlib, hmac, json, os, sys, time, uuid
 keyfile, user, n, typ, out = sys.argv[1:6]
+per = int(os.environ["GC_PER"])
 key = base64.b64decode(open(keyfile).read().strip())
 sids = [l.split()[0] for l in open(sys.argv[6])] if len(sys.argv) > 6 else \
     ["gc" + str(uuid.uuid4()) for _ in range(int(n))]
@@ -398,8 +400,9 @@ b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "main"}, separators=(",", ":")).encode())
 now = int(time.time())
 with open(out, "w") as f:
-    for sid in sids:
-        body = b64(json.dumps({"sub": user, "sid": sid, "typ": typ, "iat": now, "exp": now + 900},
+    for i, sid in enumerate(sids):
+        sub = str(int(user) + i // per) if per else user
+        body = b64(json.dumps({"sub": sub, "sid": sid, "typ": typ, "iat": now, "exp": now + 900},
                               separators=(",", ":")).encode())
         sig = b64(hmac.new(key, (head + "." + body).encode(), hashlib.sha256).digest())
         f.write("%s %s %s.%s.%s\n" % (sid, uuid.uuid4(), head, body, sig))
@@ -407,11 +410,12 @@ PY
 }
 
 # gc_insert FILE USER — a session row of USER for each line of FILE (its
-# first column the sid), in one statement on node GC_ON (default 1).
+# first column the sid), in one statement on node GC_ON (default 1). With
+# GC_PER=P, of consecutive users from USER on, P lines each (gc_mint's).
 gc_insert() {
-	awk -v u="$2" 'BEGIN { printf "INSERT INTO user_sessions (user_id, session_hash, refresh_jti_hash, expires_at) VALUES " }
+	awk -v u="$2" -v per="${GC_PER:-0}" 'BEGIN { printf "INSERT INTO user_sessions (user_id, session_hash, refresh_jti_hash, expires_at) VALUES " }
 		{ printf "%s(%s, UNHEX(SHA2(\x27%s\x27, 256)), UNHEX(SHA2(\x27rj-%s\x27, 256)), NOW() + INTERVAL 1 DAY)",
-			(NR > 1 ? "," : ""), u, $1, $1 }' "$1" | gc_sql "${GC_ON:-1}" app
+			(NR > 1 ? "," : ""), per ? u + int((NR - 1) / per) : u, $1, $1 }' "$1" | gc_sql "${GC_ON:-1}" app
 }
 
 # gc_left FILE I — how many of FILE's sessions (first column) exist on node I.

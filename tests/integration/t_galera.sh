@@ -7,7 +7,8 @@
 # others as fail-over, behind an nginx of its own. Checked:
 # - read-your-writes: a logout answered through node 1 makes the same token
 #   fail through node 2 on the very next request (and the other way round),
-#   on the plain logout, the session check and the refresh-token logout;
+#   on the plain logout, the session check, the refresh-token logout and
+#   the gate (verify; after a logout-all too);
 # - conflicts: logout-all through one node against group-committed logouts
 #   of the same users through another: certification failures are retried,
 #   never a 5xx, no row left on any node;
@@ -68,6 +69,50 @@ gs_stop_worker() {
 	rm -f "$IT_DIR/gs$1.sock"
 }
 
+# gs_pairs F SECOND — read-your-writes pairs, one a line of F.pairs,
+# "KIND FIRST TOKEN TOKEN2 BODY": the FIRST route (logout, logout-all)
+# with TOKEN through one worker, then, on the very next request, the
+# SECOND route (logout, verify) through the other with TOKEN2 ("-":
+# TOKEN) and, for a logout, BODY's refresh token as the body ("-": none).
+# Odd pairs go from worker 1 to worker 2, even ones back. A verify is also
+# asked before the first request, through the same worker as after it:
+# 204, the session is live, so the one after could accept it. Expected:
+# the first 204 (logout-all 200), the second 401; any other second answer
+# is a stale acceptance. F.out lines "TAG EXPECTED CODE TIME", TAG
+# "PAIR-STEP-KIND" (step 0 before, 1 first, 2 second).
+gs_pairs() {
+	local f=$1 second=$2 steps=2 took stale
+	[ "$second" = verify ] && steps=3
+	awk -v a="${GS_BASE[1]}/api/v1/auth/" -v b="${GS_BASE[2]}/api/v1/auth/" -v second="$second" '
+	function req(base, tag, route, want, tok, body) {
+		if (n++) print "next"
+		printf "url = \"%s%s?p=%s\"\nrequest = %s\nheader = \"Authorization: Bearer %s\"\n",
+			base, route, tag, route == "verify" ? "GET" : "POST", tok
+		if (body != "-")
+			printf "header = \"Content-Type: application/json\"\ndata = \"{\\\"refresh_token\\\":\\\"%s\\\"}\"\n", body
+		printf "max-time = 20\noutput = /dev/null\nwrite-out = \"%s %s %%{http_code} %%{time_total}\\\\n\"\n", tag, want
+	}
+	{ one = NR % 2 ? a : b; other = NR % 2 ? b : a; tok2 = $4 == "-" ? $3 : $4
+	  if (second == "verify")
+		req(other, NR "-0-" $1, second, 204, tok2, "-")
+	  req(one, NR "-1-" $1, $2, $2 == "logout-all" ? 200 : 204, $3, "-")
+	  req(other, NR "-2-" $1, second, 401, tok2, $5) }' "$f.pairs" >"$f.curl"
+	took=$SECONDS
+	curl -s --no-progress-meter --noproxy '*' --config "$f.curl" >"$f.out" 2>"$f.err"
+	took=$((SECONDS - took))
+	expect_eq "$(wc -l <"$f.out")" $(($(wc -l <"$f.pairs") * steps)) "answers"
+	expect_eq "$(awk '$1 !~ /-2-/ && $2 != $3' "$f.out" | wc -l)" 0 \
+		"requests before the second not answered 204 (verify, logout) or 200 (logout-all)"
+	stale=$(awk '$1 ~ /-2-/ && $2 != $3' "$f.out")
+	expect_eq "$(printf '%s' "$stale" | grep -c .)" 0 "second requests ($second) not answered 401 (stale acceptances)"
+	[ -z "$stale" ] || t_note "the first: $(printf '%s\n' "$stale" | head -n 5 | tr '\n' ';')"
+	# the median of each step and kind, "STEP-KIND MS"
+	it_log "read-your-writes then $second: $(wc -l <"$f.out") requests in $took s; p50 ms by step-kind:" \
+		"$(awk '{ split($1, t, "-"); print t[2] "-" t[3], $4 }' "$f.out" | sort -k1,1 -k2,2n |
+			awk '{ v[$1, ++c[$1]] = $2 } END { for (k in c) print k, v[k, int((c[k] + 1) / 2)] * 1000 }' |
+			sort | tr '\n' ' ')"
+}
+
 # gs_status_sum NAME — a status counter summed over the running nodes.
 gs_status_sum() {
 	local i s=0 v
@@ -90,6 +135,8 @@ mkdir -p "$IT_DIR/gs"
 	gc_mint $((GS_U + 1)) 1000 access "$IT_DIR/gs/ryw.t" &&
 		gc_mint $((GS_U + 1)) 300 refresh "$IT_DIR/gs/ryw.other" &&
 		gc_mint $((GS_U + 1)) 300 refresh "$IT_DIR/gs/ryw.none" &&
+		gc_mint $((GS_U + 2)) 1000 access "$IT_DIR/gs/gate.t" &&
+		GC_PER=2 gc_mint $((GS_U + 200)) 200 access "$IT_DIR/gs/gate.all" &&
 		for f in kill stop part; do
 			for k in 1 2 3; do
 				gc_mint $((GS_U + 10 + k)) 500 access "$IT_DIR/gs/$f.$k.t" || exit 1
@@ -117,7 +164,9 @@ t_end
 [ "$up" = 1 ] || exit 0
 
 t_begin "galera: workers spread over the nodes, each on its own node first" keep
-gs_worker 1 "1 2 3" && gs_worker 2 "2 3 1" && gs_worker 3 "3 1 2" || t_fail "workers did not start"
+# the gate too, for the read-your-writes pairs
+ep="endpoints=logout logout-all verify"
+gs_worker 1 "1 2 3" "$ep" && gs_worker 2 "2 3 1" "$ep" && gs_worker 3 "3 1 2" "$ep" || t_fail "workers did not start"
 GC_ON=1 gc_insert "$IT_DIR/gs/probe.t" $((GS_U + 99)) >/dev/null
 # a logout through each: its statement runs on its own node
 for k in 1 2 3; do
@@ -132,44 +181,41 @@ t_end
 
 t_begin "galera: read-your-writes: 1,000 pairs, a logout through one node then the same token through the other, zero stale acceptances" keep
 f=$IT_DIR/gs/ryw
-# pairs 1-400: logout, logout; 401-700: logout, then logout with the
-# refresh token of a session that does not exist (the session check, a
-# SELECT); 701-1000: logout, then logout with the refresh token of
-# another live session of the user (a DELETE whose EXISTS reads the
-# bearer's session).
 cat "$f.t" "$f.other" >"$f.rows"
 gc_insert "$f.rows" $((GS_U + 1)) || t_fail "could not insert the sessions"
 it_wait_until 20 eval '[ "$(gc_left "$f.rows" 2)" = 1300 ]' || t_fail "rows not on node 2"
-awk -v a="${GS_BASE[1]}/api/v1/auth/logout" -v b="${GS_BASE[2]}/api/v1/auth/logout" \
-	-v none="$f.none" -v other="$f.other" '
-	BEGIN { while ((getline l < none) > 0) { split(l, x, " "); rn[++nn] = x[3] }
-		while ((getline l < other) > 0) { split(l, x, " "); ro[++no] = x[3] } }
-	function req(u, tag, tok, body) {
-		if (n++) print "next"
-		printf "url = \"%s?p=%s\"\nrequest = POST\nheader = \"Authorization: Bearer %s\"\n", u, tag, tok
-		if (body != "")
-			printf "header = \"Content-Type: application/json\"\ndata = \"{\\\"refresh_token\\\":\\\"%s\\\"}\"\n", body
-		printf "max-time = 20\noutput = /dev/null\nwrite-out = \"%s %%{http_code} %%{time_total}\\\\n\"\n", tag
-	}
-	{ first = NR % 2 ? a : b; second = NR % 2 ? b : a
-	  kind = NR <= 400 ? "L" : NR <= 700 ? "C" : "R"
-	  body = kind == "L" ? "" : kind == "C" ? rn[NR - 400] : ro[NR - 700]
-	  req(first, NR "-1-" kind, $3, "")
-	  req(second, NR "-2-" kind, $3, body) }' "$f.t" >"$f.curl"
-t0=$SECONDS
-curl -s --no-progress-meter --noproxy '*' --config "$f.curl" >"$f.out" 2>"$f.err"
-took=$((SECONDS - t0))
-expect_eq "$(wc -l <"$f.out")" 2000 "answers"
-expect_eq "$(awk '$1 ~ /-1-/ && $2 != 204' "$f.out" | wc -l)" 0 "first requests not answered 204"
-stale=$(awk '$1 ~ /-2-/ && $2 != 401' "$f.out")
-expect_eq "$(printf '%s' "$stale" | grep -c .)" 0 "second requests not answered 401 (stale acceptances)"
-[ -z "$stale" ] || t_note "$(printf '%s\n' "$stale" | head -n 5)"
+# pairs 1-400 (L): logout, logout; 401-700 (C): logout, then logout with
+# the refresh token of a session that does not exist (the session check,
+# a SELECT); 701-1000 (R): logout, then logout with the refresh token of
+# another live session of the user (a DELETE whose EXISTS reads the
+# bearer's session).
+{
+	sed -n 1,400p "$f.t" | awk '{ print "L logout", $3, "- -" }'
+	sed -n 401,700p "$f.t" | paste -d ' ' - "$f.none" | awk '{ print "C logout", $3, "-", $6 }'
+	sed -n 701,1000p "$f.t" | paste -d ' ' - "$f.other" | awk '{ print "R logout", $3, "-", $6 }'
+} >"$f.pairs"
+gs_pairs "$f" logout
 # the refresh-token logouts of pairs 701-1000 ended nothing
 expect_eq "$(gs_each_left "$f.other")" "300 300 300" "other sessions left on the three nodes"
 expect_eq "$(gs_each_left "$f.t")" "0 0 0" "logged-out sessions left on the three nodes"
-p50() { awk -v k="$1" '$1 ~ k { print $3 }' "$f.out" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] * 1000 }'; }
-it_log "read-your-writes: 2000 requests in $took s; p50 ms: first $(p50 -1-), second: logout $(p50 -2-L) session check $(p50 -2-C) refresh $(p50 -2-R)"
 for w in 1 2; do pr_no_tokens_in "$f.t" "$IT_DIR/gs$w.log"; done
+t_end
+
+t_begin "galera: read-your-writes on the gate: 1,000 logouts and 100 logout-alls through one node, each then verify through the other, zero stale acceptances" keep
+f=$IT_DIR/gs/gate
+gc_insert "$f.t" $((GS_U + 2)) && GC_PER=2 gc_insert "$f.all" $((GS_U + 200)) ||
+	t_fail "could not insert the sessions"
+it_wait_until 20 eval '[ "$(gc_left "$f.t" 2) $(gc_left "$f.all" 2)" = "1000 200" ]' || t_fail "rows not on node 2"
+# pairs 1-1000 (L): logout, verify of the same token; 1001-1100 (A):
+# logout-all with a user's first session, verify of its second
+{
+	awk '{ print "L logout", $3, "- -" }' "$f.t"
+	awk 'NR % 2 { t = $3; next } { print "A logout-all", t, $3, "-" }' "$f.all"
+} >"$f.pairs"
+gs_pairs "$f" verify
+expect_eq "$(gs_each_left "$f.t"), $(gs_each_left "$f.all")" "0 0 0, 0 0 0" "sessions left on the three nodes (logouts, logout-alls)"
+pr_no_tokens_in "$f.t" "$IT_DIR/gs1.log" "$IT_DIR/gs2.log"
+pr_no_tokens_in "$f.all" "$IT_DIR/gs1.log" "$IT_DIR/gs2.log"
 t_end
 
 t_begin "galera: logout-all through node 1 against group-committed logouts of the same users through node 2: certification failures retried, never a 5xx, no row left on any node" keep
