@@ -359,7 +359,10 @@ gs_fault kill 3 gs_kill gs_restart 1
 t_end
 
 t_begin "galera: node 2 stopped (SIGSTOP) past the read timeout under load, then SIGCONT: the same" keep
-gs_fault stop 2 gs_stop gs_cont $((RT + 4))
+# Held past the eviction and one more read timeout: writes everywhere
+# wait for the eviction, so the worker's first request after the stop may
+# take that long, and the next ones must still start while node 2 is out.
+gs_fault stop 2 gs_stop gs_cont $((EVICT + RT + 2))
 t_end
 
 # While node 1 is cut off and out of the primary component, worker 4 (one
