@@ -88,10 +88,12 @@ struct acceptor {
 	unsigned rcap, rhead, rcount;
 	struct returned *back; /* given back by workers */
 	unsigned bcap, bcount;
-	unsigned inflight; /* queued + served */
+	atomic_uint inflight; /* queued + served; a closing worker takes
+			       * itself off without the lock */
 	unsigned waiting;  /* workers waiting in acceptor_next */
 	int want_workers;  /* listening paused until a worker waits */
-	int draining, drained, stopping;
+	atomic_int draining; /* read without the lock by a closing worker */
+	int drained, stopping;
 };
 
 static void
@@ -176,8 +178,9 @@ dispatch(struct acceptor *a, int fd, int unread_body)
 	a->ready[(a->rhead + a->rcount) % a->rcap] = (struct ready){fd, unread_body};
 	a->rcount++;
 	a->inflight++;
-	pthread_cond_signal(&a->ready_cv);
 	pthread_mutex_unlock(&a->mu);
+	/* After the unlock: the worker it wakes need not wait for the lock. */
+	pthread_cond_signal(&a->ready_cv);
 }
 
 /* Look at what a reading or idle connection has sent. hup: the peer shut
@@ -601,18 +604,17 @@ acceptor_next(struct acceptor *a, int *unread_body)
 void
 acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 {
-	pthread_mutex_lock(&a->mu);
-	a->inflight--;
 	if (how == ACCEPTOR_CLOSE || how == ACCEPTOR_CLOSED) {
-		int draining = a->draining;
-
-		pthread_mutex_unlock(&a->mu);
+		/* The common case (no keep-alive): no lock, no wake-up. */
 		if (how == ACCEPTOR_CLOSE)
 			close(fd);
-		if (draining)
+		atomic_fetch_sub(&a->inflight, 1);
+		if (atomic_load(&a->draining))
 			ring(a); /* it may have been the last one */
 		return;
 	}
+	pthread_mutex_lock(&a->mu);
+	a->inflight--;
 	a->back[a->bcount++] = (struct returned){fd, how};
 	pthread_mutex_unlock(&a->mu);
 	ring(a);
