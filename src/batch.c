@@ -182,9 +182,9 @@ commit(struct batch *b, struct job **v, size_t n)
 			make_hot(b, v[i]->item.user_id, now + HOT_MS, now);
 	}
 	for (i = 0; i < n; i++) {
-		v[i]->outcome = st == DB_OK	       ? BATCH_DONE
-				: st == DB_UNAVAILABLE ? BATCH_UNAVAILABLE
-						       : BATCH_ALONE;
+		v[i]->outcome = st == DB_OK && !items[i].alone ? BATCH_DONE
+				: st == DB_UNAVAILABLE	       ? BATCH_UNAVAILABLE
+							       : BATCH_ALONE;
 		v[i]->item.rows = st == DB_OK ? items[i].rows : 0;
 		v[i]->uncertain = uncertain;
 		v[i]->done = 1;

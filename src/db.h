@@ -94,11 +94,13 @@ enum db_status db_exec_admin(
 /* Batched endings (native schema only): the items of one call are ended by
  * one DELETE ... RETURNING, committed once. An item is what one of the
  * built-in statements ends (stmts.h): its kind says which. Each item's rows
- * is what that statement, run on its own, would have ended: the caller
- * puts no other item of a user in the call with one that is not
- * DB_END_SESSION (batch.c), so the items of a call never compete for a row
- * but as two DB_END_SESSION items for one session, of which the first is
- * the one that ends it. */
+ * is what that statement, run on its own, would have ended, unless the
+ * item is marked alone: then it ended nothing and its own statement is to
+ * run (a refresh-token logout of the bearer's session whose row does not
+ * carry the token's jti, or is gone). The caller puts no other item of a
+ * user in the call with one that is not DB_END_SESSION (batch.c), so the
+ * items of a call never compete for a row but as two DB_END_SESSION items
+ * for one session, of which the first is the one that ends it. */
 #define DB_BATCH_MAX 128
 
 enum db_batch_kind {
@@ -117,6 +119,7 @@ struct db_batch_item {
 	const unsigned char *refresh_sid, *refresh_jti;
 	unsigned long refresh_sid_len, refresh_jti_len;
 	unsigned long long rows; /* out: the sessions this item ended */
+	int alone;		 /* out: ended nothing, which says nothing: run its statement */
 };
 
 enum db_status db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain);

@@ -219,11 +219,15 @@ stmts_batchable(const struct config *cfg)
 }
 
 /*
- * In the templates '#' stands for n placeholders, '@' for n pairs.
+ * In the templates '#' stands for n placeholders, '@' for n pairs, '&' for
+ * n triples.
  *
  * Sessions: the plain IN lets the optimizer use the unique index on
  * session_hash; the row IN keeps a request from ending another user's
- * session.
+ * session. A triple ends the bearer's session only while it carries the
+ * refresh token's jti: then it is all that token's own statement would
+ * end (the jti is unique), and db.c hands any other case back to that
+ * statement.
  *
  * Mixed: each item's own statement, OR'd, where every condition names the
  * item's user, so items of different users cannot touch each other's rows.
@@ -236,7 +240,8 @@ stmts_batchable(const struct config *cfg)
  */
 static const char *const batch_templates[STMTS_BATCH_FORMS] = {
     [STMTS_BATCH_SESSIONS] = "DELETE FROM user_sessions WHERE session_hash IN (#) AND "
-			     "(session_hash, user_id) IN (@) RETURNING user_id, session_hash",
+			     "((session_hash, user_id) IN (@) OR (session_hash, user_id, "
+			     "refresh_jti_hash) IN (&)) RETURNING user_id, session_hash",
     [STMTS_BATCH_MIXED] = "DELETE FROM user_sessions WHERE user_id IN (#) AND "
 			  "((session_hash, user_id) IN (@) OR (refresh_jti_hash, user_id) IN "
 			  "(@) OR user_id IN (#)) AND EXISTS (SELECT 1 FROM user_sessions b "
@@ -266,7 +271,10 @@ stmts_batch_sql(enum stmts_batch_form form, size_t n, char *out, size_t cap)
 		return -1;
 	out[0] = '\0';
 	for (t = batch_templates[form]; *t != '\0'; t++) {
-		const char *elem = *t == '#' ? "?" : *t == '@' ? "(?,?)" : NULL;
+		const char *elem = *t == '#'   ? "?"
+				   : *t == '@' ? "(?,?)"
+				   : *t == '&' ? "(?,?,?)"
+					       : NULL;
 
 		if (elem == NULL) {
 			if (append(out, cap, &len, t, 1) != 0)

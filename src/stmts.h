@@ -82,8 +82,11 @@ unsigned int stmts_batchable(const struct config *cfg);
  * db_batch_item), each returning user_id and session_hash of every session
  * it ended:
  *
- * STMTS_BATCH_SESSIONS, for items that all end one session (logout):
- * binds n session hashes, then n (session hash, user id) pairs.
+ * STMTS_BATCH_SESSIONS, for items that each end the bearer's own session:
+ * binds n session hashes, then n (session hash, user id) pairs of the
+ * sessions that end as they are (logout), then n (session hash, user id,
+ * refresh jti hash) triples of those that end only while they carry that
+ * refresh token's jti (a refresh-token logout of the bearer's session).
  *
  * STMTS_BATCH_MIXED, for any items: binds n user ids; n (session hash,
  * user id) pairs of the session an item ends by its id (logout: the

@@ -342,8 +342,12 @@ db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncerta
 	held_at(FAKE_HOLD_BATCH);
 	/* As db.c: an empty or oversized batch is a caller's mistake. */
 	st = n == 0 || n > DB_BATCH_MAX ? DB_ERROR : batch_script.status;
-	for (i = 0; i < n && i < DB_BATCH_MAX; i++)
-		items[i].rows = st == DB_OK ? (unsigned long long)batch_script.rows[i] : 0;
+	for (i = 0; i < n && i < DB_BATCH_MAX; i++) {
+		int rows = st == DB_OK ? batch_script.rows[i] : 0;
+
+		items[i].rows = rows > 0 ? (unsigned long long)rows : 0;
+		items[i].alone = rows < 0;
+	}
 	/* A retry after a lost connection may succeed: uncertain either way. */
 	*uncertain = batch_script.uncertain;
 	pthread_mutex_unlock(&mu);

@@ -77,7 +77,8 @@ void fake_db_push(int key, const struct fake_answer *a);
 
 /* db_exec_batch from now on: returns status and *uncertain = uncertain;
  * on DB_OK item i ended rows[i] sessions (i < nrows), and one past nrows
- * (so NULL, 0: every item ended one). Otherwise no item ended any. */
+ * (so NULL, 0: every item ended one); a negative rows[i] marks the item
+ * alone (db.h). Otherwise no item ended any. */
 void fake_db_batch_answer(enum db_status status, int uncertain, const int *rows, size_t nrows);
 
 /* db_ping from now on. */

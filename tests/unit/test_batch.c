@@ -343,6 +343,9 @@ static const struct {
     {DB_UNAVAILABLE, 1, 1, BATCH_UNAVAILABLE, 0},
     {DB_ERROR, 0, 1, BATCH_ALONE, 0},
     {DB_ERROR, 1, 1, BATCH_ALONE, 0},
+    /* The item alone is for its own statement (and the user not hot). */
+    {DB_OK, 0, -1, BATCH_ALONE, 0},
+    {DB_OK, 1, -1, BATCH_ALONE, 0},
 };
 
 START_TEST(each_answer_of_one)
@@ -357,6 +360,11 @@ START_TEST(each_answer_of_one)
 	ck_assert_int_eq(res.uncertain, answers[_i].uncertain);
 	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 1);
 	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, -1), 0);
+	/* Only a failed batch keeps its users out of the next one. */
+	fake_db_batch_answer(DB_OK, 0, NULL, 0);
+	ck_assert_int_eq(logout(b, &cfg1, 42, &res),
+	    answers[_i].status == DB_ERROR ? BATCH_ALONE : BATCH_DONE);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), answers[_i].status == DB_ERROR ? 1 : 2);
 	stop(b);
 }
 END_TEST

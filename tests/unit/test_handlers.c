@@ -493,8 +493,9 @@ struct served {
  * what the database's ping answers. */
 static struct health *serve_health;
 static enum db_status serve_ping = DB_OK;
-/* Serve through a batch committer of the request's configuration. */
-static int serve_batched;
+/* Serve through a batch committer of the request's configuration; whose
+ * answer hands the item back to its own statement when serve_alone. */
+static int serve_batched, serve_alone;
 
 /* The statement of the row that ends sessions and may be batched, or -1. */
 static int
@@ -516,7 +517,8 @@ script_batch(const struct row *r)
 	const struct fake_answer *a = ending_stmt(r) == r->stmt ? &r->ans : &r->ans2;
 
 	if (ending_stmt(r) >= 0)
-		fake_db_batch_answer(a->status, a->uncertain, (const int[]){(int)a->rows}, 1);
+		fake_db_batch_answer(
+		    a->status, a->uncertain, (const int[]){serve_alone ? -1 : (int)a->rows}, 1);
 }
 
 /* The answer's column 0 "@HASH@": the stored hash of SANCTUM_SECRET. */
@@ -798,6 +800,33 @@ START_TEST(batched_refresh_binds_both_sessions)
 	crypto_hash_sha256(want, (const unsigned char *)"rj-1", 4);
 	ck_assert_int_eq(c.items[0].refresh_jti_len, (long)sizeof(want));
 	ck_assert_mem_eq(c.items[0].refresh_jti, want, sizeof(want));
+	served_free(&s);
+}
+END_TEST
+
+/* An item the batch hands back runs its own statement: the answer is that
+ * statement's. */
+START_TEST(batched_item_handed_back)
+{
+	static struct served s;
+
+	serve_batched = serve_alone = 1;
+	serve(&s, row_named("logout, refresh_token"), NULL);
+	serve_batched = serve_alone = 0;
+	ck_assert_int_eq(s.status, 204);
+	ck_assert_int_eq(s.x.out.sessions, 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, STMT_LOGOUT_REFRESH), 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC_AFTER_BATCH, STMT_LOGOUT_REFRESH), 1);
+	served_free(&s);
+	/* ...whose none ended is settled as ever: the session check. */
+	serve_batched = serve_alone = 1;
+	serve(&s, row_named("logout, refresh session already gone"), NULL);
+	serve_batched = serve_alone = 0;
+	ck_assert_int_eq(s.status, 204);
+	ck_assert_int_eq(s.x.out.sessions, 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC_AFTER_BATCH, STMT_LOGOUT_REFRESH), 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, STMT_SESSION_CHECK), 1);
 	served_free(&s);
 }
 END_TEST
@@ -1223,7 +1252,8 @@ suite(void)
 	tcase_add_test(tc, every_reason_has_a_row);
 	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "details", logout_binds_the_session, refresh_binds_both_sessions,
-	    batched_refresh_binds_both_sessions, batched_only_builtin_statements,
+	    batched_refresh_binds_both_sessions, batched_item_handed_back,
+	    batched_only_builtin_statements,
 	    uncertain_counts_as_done, rate_limited);
 	UNIT_TCASE(s, "operator routes", health_ok_pings_the_database, health_down_is_503,
 	    health_pings_once_a_second, health_head_and_405, operator_routes_off_by_default,

@@ -104,19 +104,21 @@ START_TEST(batch_sql)
 {
 	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
 	const char *one = "DELETE FROM user_sessions WHERE session_hash IN (?) AND "
-			  "(session_hash, user_id) IN ((?,?)) RETURNING user_id, session_hash";
+			  "((session_hash, user_id) IN ((?,?)) OR (session_hash, user_id, "
+			  "refresh_jti_hash) IN ((?,?,?))) RETURNING user_id, session_hash";
 	const char *three = "DELETE FROM user_sessions WHERE session_hash IN (?,?,?) AND "
-			    "(session_hash, user_id) IN ((?,?),(?,?),(?,?)) RETURNING user_id, "
-			    "session_hash";
+			    "((session_hash, user_id) IN ((?,?),(?,?),(?,?)) OR (session_hash, "
+			    "user_id, refresh_jti_hash) IN ((?,?,?),(?,?,?),(?,?,?))) RETURNING "
+			    "user_id, session_hash";
 	const enum stmts_batch_form s = STMTS_BATCH_SESSIONS;
 
 	ck_assert_int_eq(stmts_batch_sql(s, 1, sql, sizeof(sql)), (int)strlen(one));
 	ck_assert_str_eq(sql, one);
 	ck_assert_int_eq(stmts_batch_sql(s, 3, sql, sizeof(sql)), (int)strlen(three));
 	ck_assert_str_eq(sql, three);
-	/* The largest batch fits the buffer db.c gives it, with 3 binds a row. */
+	/* The largest batch fits the buffer db.c gives it, with 6 binds an item. */
 	ck_assert_int_gt(stmts_batch_sql(s, DB_BATCH_MAX, sql, sizeof(sql)), 0);
-	ck_assert_uint_eq(binds(sql), 3 * DB_BATCH_MAX);
+	ck_assert_uint_eq(binds(sql), 6 * DB_BATCH_MAX);
 	/* Too small a buffer, or no rows: refused rather than cut short. */
 	ck_assert_int_eq(stmts_batch_sql(s, 3, sql, strlen(three)), -1);
 	ck_assert_int_eq(stmts_batch_sql(s, 0, sql, sizeof(sql)), -1);
