@@ -100,52 +100,45 @@ binds(const char *sql)
 	return q;
 }
 
+/* stmts_batch_sql(form, n) is want, refused one byte short, and the
+ * largest batch fits the buffer db.c gives it, with per_item binds an item. */
+static void
+check_form(enum stmts_batch_form form, size_t n, const char *want, size_t per_item)
+{
+	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
+
+	ck_assert_int_eq(stmts_batch_sql(form, n, sql, sizeof(sql)), (int)strlen(want));
+	ck_assert_str_eq(sql, want);
+	ck_assert_int_eq(stmts_batch_sql(form, n, sql, strlen(want) + 1), (int)strlen(want));
+	/* Too small a buffer, or no items: refused rather than cut short. */
+	ck_assert_int_eq(stmts_batch_sql(form, n, sql, strlen(want)), -1);
+	ck_assert_int_eq(stmts_batch_sql(form, 0, sql, sizeof(sql)), -1);
+	ck_assert_int_gt(stmts_batch_sql(form, DB_BATCH_MAX, sql, sizeof(sql)), 0);
+	ck_assert_uint_eq(binds(sql), per_item * DB_BATCH_MAX);
+}
+
+/* Both forms, bound in the order db.c binds. */
 START_TEST(batch_sql)
 {
-	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
-	const char *one = "DELETE FROM user_sessions WHERE session_hash IN (?) AND "
-			  "((session_hash, user_id) IN ((?,?)) OR (session_hash, user_id, "
-			  "refresh_jti_hash) IN ((?,?,?))) RETURNING user_id, session_hash";
-	const char *three = "DELETE FROM user_sessions WHERE session_hash IN (?,?,?) AND "
-			    "((session_hash, user_id) IN ((?,?),(?,?),(?,?)) OR (session_hash, "
-			    "user_id, refresh_jti_hash) IN ((?,?,?),(?,?,?),(?,?,?))) RETURNING "
-			    "user_id, session_hash";
-	const enum stmts_batch_form s = STMTS_BATCH_SESSIONS;
+	char sql[STMTS_BATCH_SQL_LEN(1)];
 
-	ck_assert_int_eq(stmts_batch_sql(s, 1, sql, sizeof(sql)), (int)strlen(one));
-	ck_assert_str_eq(sql, one);
-	ck_assert_int_eq(stmts_batch_sql(s, 3, sql, sizeof(sql)), (int)strlen(three));
-	ck_assert_str_eq(sql, three);
-	/* The largest batch fits the buffer db.c gives it, with 6 binds an item. */
-	ck_assert_int_gt(stmts_batch_sql(s, DB_BATCH_MAX, sql, sizeof(sql)), 0);
-	ck_assert_uint_eq(binds(sql), 6 * DB_BATCH_MAX);
-	/* Too small a buffer, or no rows: refused rather than cut short. */
-	ck_assert_int_eq(stmts_batch_sql(s, 3, sql, strlen(three)), -1);
-	ck_assert_int_eq(stmts_batch_sql(s, 0, sql, sizeof(sql)), -1);
-	ck_assert_int_eq(stmts_batch_sql(STMTS_BATCH_FORMS, 1, sql, sizeof(sql)), -1);
-}
-END_TEST
-
-/* The mixed form: each item's statement, bound in the order db.c binds. */
-START_TEST(batch_sql_mixed)
-{
-	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
-	const char *two =
+	check_form(STMTS_BATCH_SESSIONS, 1,
+	    "DELETE FROM user_sessions WHERE session_hash IN (?) AND ((session_hash, user_id) IN "
+	    "((?,?)) OR (session_hash, user_id, refresh_jti_hash) IN ((?,?,?))) RETURNING "
+	    "user_id, session_hash",
+	    6);
+	check_form(STMTS_BATCH_SESSIONS, 3,
+	    "DELETE FROM user_sessions WHERE session_hash IN (?,?,?) AND ((session_hash, user_id) "
+	    "IN ((?,?),(?,?),(?,?)) OR (session_hash, user_id, refresh_jti_hash) IN "
+	    "((?,?,?),(?,?,?),(?,?,?))) RETURNING user_id, session_hash",
+	    6);
+	check_form(STMTS_BATCH_MIXED, 2,
 	    "DELETE FROM user_sessions WHERE user_id IN (?,?) AND ((session_hash, user_id) IN "
 	    "((?,?),(?,?)) OR (refresh_jti_hash, user_id) IN ((?,?),(?,?)) OR user_id IN (?,?)) "
 	    "AND EXISTS (SELECT 1 FROM user_sessions b WHERE b.user_id = user_sessions.user_id "
-	    "AND (b.session_hash, b.user_id) IN ((?,?),(?,?))) RETURNING user_id, session_hash";
-	const enum stmts_batch_form m = STMTS_BATCH_MIXED;
-
-	ck_assert_int_eq(stmts_batch_sql(m, 2, sql, sizeof(sql)), (int)strlen(two));
-	ck_assert_str_eq(sql, two);
-	ck_assert_int_gt(stmts_batch_sql(m, 1, sql, sizeof(sql)), 0);
-	ck_assert_uint_eq(binds(sql), 8);
-	/* The largest batch fits, with 8 binds an item. */
-	ck_assert_int_gt(stmts_batch_sql(m, DB_BATCH_MAX, sql, sizeof(sql)), 0);
-	ck_assert_uint_eq(binds(sql), 8 * DB_BATCH_MAX);
-	ck_assert_int_eq(stmts_batch_sql(m, 2, sql, strlen(two)), -1);
-	ck_assert_int_eq(stmts_batch_sql(m, 2, sql, strlen(two) + 1), (int)strlen(two));
+	    "AND (b.session_hash, b.user_id) IN ((?,?),(?,?))) RETURNING user_id, session_hash",
+	    8);
+	ck_assert_int_eq(stmts_batch_sql(STMTS_BATCH_FORMS, 1, sql, sizeof(sql)), -1);
 }
 END_TEST
 
@@ -274,8 +267,8 @@ stmts_suite(void)
 {
 	Suite *s = suite_create("stmts");
 
-	UNIT_TCASE(s, "stmts", builtins_compile, names, admin_parameters, batch_sql,
-	    batch_sql_mixed, requirements, defaults_follow_endpoints, batching);
+	UNIT_TCASE(s, "stmts", builtins_compile, names, admin_parameters, batch_sql, requirements,
+	    defaults_follow_endpoints, batching);
 	return s;
 }
 
