@@ -138,7 +138,7 @@ typedef void (*db_report_fn)(void *arg, const struct db_problem *p);
 
 /* For --check-config --connect: connect to every host (or the socket)
  * with the configured credentials and prepare there every statement the
- * handle runs (and the batched logout, when the configuration batches),
+ * handle runs (and the batched statements, when the configuration batches),
  * reporting each failure. 0 when there was none, else -1. The handle is
  * left disconnected. */
 int db_check(struct db *db, db_report_fn report, void *arg);
