@@ -10,6 +10,17 @@
  * request runs its own statement under the normal retry policy, and a lost
  * connection's "may have committed" travels with each request.
  *
+ * A job is a plain logout, a refresh-token logout or a logout of every
+ * session (db.h, struct db_batch_item). Jobs of different users never
+ * touch each other's rows (every condition of the statement names its
+ * user), so only a user's own jobs can compete. Plain logouts of one user
+ * share a batch (of two for the same session, the first queued ends it).
+ * A job that ends more than the bearer's session, or on the strength of
+ * it, has no other job of its user in its batch: one that would meet
+ * another stays queued for the next batch, and so does every later job of
+ * that user, so a user's jobs end in the order they queued and each answer
+ * is what its own statement would have said then.
+ *
  * The committer never waits for a row lock (db.c sets its lock wait to
  * 0), so a row another client holds costs the others in its batch one
  * more round trip, not a wait. Whose row it was is not known, so every
@@ -58,20 +69,61 @@ struct batch {
 	struct db *db;
 };
 
-/* Up to DB_BATCH_MAX jobs from the head that share its configuration
- * generation (a reload between them starts a new batch). Under mu. */
+/* Would j compete with a job of its user among v[0..n)? Only plain
+ * logouts of a user go together. */
+static int
+competes(struct job *const *v, size_t n, const struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i]->item.user_id == j->item.user_id &&
+		    (v[i]->item.kind != DB_END_SESSION || j->item.kind != DB_END_SESSION))
+			return 1;
+	return 0;
+}
+
+static int
+held(const unsigned long long *users, size_t n, unsigned long long user)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (users[i] == user)
+			return 1;
+	return 0;
+}
+
+/* Up to DB_BATCH_MAX jobs, in queue order from the head, that share its
+ * configuration generation (a reload between them starts a new batch)
+ * and do not compete (file comment); the others stay queued in order.
+ * Under mu. */
 static size_t
 take(struct batch *b, struct job **v)
 {
 	unsigned long gen = b->head->cfg->generation;
-	size_t n = 0;
+	unsigned long long users[DB_BATCH_MAX]; /* whose jobs stay queued */
+	struct job **link = &b->head, *j;
+	size_t n = 0, nheld = 0;
 
-	while (b->head != NULL && n < DB_BATCH_MAX && b->head->cfg->generation == gen) {
-		v[n++] = b->head;
-		b->head = b->head->next;
+	while ((j = *link) != NULL && n < DB_BATCH_MAX && j->cfg->generation == gen) {
+		int wait = held(users, nheld, j->item.user_id);
+
+		if (!wait && competes(v, n, j)) {
+			if (nheld == DB_BATCH_MAX)
+				break;
+			users[nheld++] = j->item.user_id;
+			wait = 1;
+		}
+		if (wait) {
+			link = &j->next;
+			continue;
+		}
+		*link = j->next;
+		if (b->tail == &j->next)
+			b->tail = link;
+		v[n++] = j;
 	}
-	if (b->head == NULL)
-		b->tail = &b->head;
 	return n;
 }
 
@@ -130,10 +182,10 @@ commit(struct batch *b, struct job **v, size_t n)
 			make_hot(b, v[i]->item.user_id, now + HOT_MS, now);
 	}
 	for (i = 0; i < n; i++) {
-		v[i]->outcome = st == DB_OK	       ? BATCH_DONE
-				: st == DB_UNAVAILABLE ? BATCH_UNAVAILABLE
-						       : BATCH_ALONE;
-		v[i]->item.ended = st == DB_OK && items[i].ended;
+		v[i]->outcome = st == DB_OK && !items[i].alone ? BATCH_DONE
+				: st == DB_UNAVAILABLE	       ? BATCH_UNAVAILABLE
+							       : BATCH_ALONE;
+		v[i]->item.rows = st == DB_OK ? items[i].rows : 0;
 		v[i]->uncertain = uncertain;
 		v[i]->done = 1;
 		pthread_cond_signal(&v[i]->done_cv);
@@ -211,20 +263,19 @@ batch_stop(struct batch *b)
 }
 
 enum batch_outcome
-batch_logout(struct batch *b, const struct config *cfg, const unsigned char *hash,
-    unsigned long hash_len, unsigned long long user_id, struct db_result *res)
+batch_logout(struct batch *b, const struct config *cfg, const struct db_batch_item *item,
+    struct db_result *res)
 {
 	struct job j;
 
 	memset(&j, 0, sizeof(j));
 	j.cfg = cfg;
-	j.item.hash = hash;
-	j.item.hash_len = hash_len;
-	j.item.user_id = user_id;
+	j.item = *item;
+	j.item.rows = 0;
 	if (pthread_cond_init(&j.done_cv, NULL) != 0)
 		return BATCH_ALONE;
 	pthread_mutex_lock(&b->mu);
-	if (is_hot(b, user_id, util_now_ms())) {
+	if (is_hot(b, item->user_id, util_now_ms())) {
 		pthread_mutex_unlock(&b->mu);
 		pthread_cond_destroy(&j.done_cv);
 		memset(res, 0, sizeof(*res));
@@ -238,7 +289,7 @@ batch_logout(struct batch *b, const struct config *cfg, const unsigned char *has
 	pthread_mutex_unlock(&b->mu);
 	pthread_cond_destroy(&j.done_cv);
 	memset(res, 0, sizeof(*res));
-	res->rows = (unsigned long long)j.item.ended;
+	res->rows = j.item.rows;
 	res->uncertain = j.uncertain;
 	return j.outcome;
 }

@@ -368,7 +368,7 @@ compile_sql(struct parse_ctx *ctx)
 			    stmts_name(need[i].id), need[i].route ? need[i].route : need[i].why);
 			return -1;
 		}
-	c->batch_logout = stmts_batchable(c);
+	c->batch_stmts = stmts_batchable(c);
 	return 0;
 }
 

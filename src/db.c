@@ -45,7 +45,7 @@
 
 _Static_assert(CONFIG_MAX_HOSTS <= 32, "a bit per host in an unsigned int");
 
-/* Batched logout statements, one per size class 1, 2, 4 ... DB_BATCH_MAX. */
+/* Batched statements, per form one per size class 1, 2, 4 ... DB_BATCH_MAX. */
 #define BATCH_CLASSES 8
 
 struct db {
@@ -55,13 +55,13 @@ struct db {
 	MYSQL *conn; /* NULL while disconnected */
 	MYSQL_STMT *stmts[MAX_STMTS];
 	size_t nstmts;
-	MYSQL_STMT *batch[BATCH_CLASSES]; /* prepared on first use */
-	int committer;			  /* batches only: short lock waits, no retry */
-	int connected_before;		  /* a connect now is a reconnect (metrics) */
-	size_t host;			  /* index of the host connected to (or last tried) */
-	long long failback_at_ms;	  /* on a later host: try the earlier ones from then */
-	long long retry_after_ms;	  /* no connect attempt before this... */
-	enum db_status retry_status;	  /* ...and this is the answer meanwhile */
+	MYSQL_STMT *batch[STMTS_BATCH_FORMS][BATCH_CLASSES]; /* prepared on first use */
+	int committer;		     /* batches only: short lock waits, no retry */
+	int connected_before;	     /* a connect now is a reconnect (metrics) */
+	size_t host;		     /* index of the host connected to (or last tried) */
+	long long failback_at_ms;    /* on a later host: try the earlier ones from then */
+	long long retry_after_ms;    /* no connect attempt before this... */
+	enum db_status retry_status; /* ...and this is the answer meanwhile */
 	char err[96];
 };
 
@@ -99,18 +99,19 @@ set_error(struct db *db, const char *what, unsigned int code)
 static void
 disconnect(struct db *db)
 {
-	size_t i;
+	size_t i, f;
 
 	for (i = 0; i < db->nstmts; i++)
 		if (db->stmts[i] != NULL) {
 			mysql_stmt_close(db->stmts[i]);
 			db->stmts[i] = NULL;
 		}
-	for (i = 0; i < BATCH_CLASSES; i++)
-		if (db->batch[i] != NULL) {
-			mysql_stmt_close(db->batch[i]);
-			db->batch[i] = NULL;
-		}
+	for (f = 0; f < STMTS_BATCH_FORMS; f++)
+		for (i = 0; i < BATCH_CLASSES; i++)
+			if (db->batch[f][i] != NULL) {
+				mysql_stmt_close(db->batch[f][i]);
+				db->batch[f][i] = NULL;
+			}
 	if (db->conn != NULL) {
 		mysql_close(db->conn);
 		db->conn = NULL;
@@ -330,12 +331,15 @@ set_session(struct db *db)
 		return code;
 	}
 	/* Galera's causal reads (README, "Running on a Galera cluster"), but
-	 * not for a batch: it runs only the built-in logout, a DELETE of the
-	 * very row that proves the session, and a delete of a row another
-	 * node has already deleted cannot commit (the two write-sets conflict
-	 * and this one fails certification: 1213, the batch is handed back).
-	 * So it needs no wait, which would cost every batch a round through
-	 * the group. */
+	 * not for a batch of plain logouts: a DELETE of the very row that
+	 * proves the session, and a delete of a row another node has already
+	 * deleted cannot commit (the two write-sets conflict and this one
+	 * fails certification: 1213, the batch is handed back). So it needs
+	 * no wait, which would cost every batch a round through the group.
+	 * The mixed batch reads rows it may not delete (the bearer's session
+	 * of a refresh-token logout) and must find sessions written through
+	 * another node (a logout of every session): it waits, by a SET
+	 * STATEMENT of its own (batch_text). */
 	if (db->cfg->wsrep_sync_wait >= 0) {
 		snprintf(q, sizeof(q), "SET SESSION wsrep_sync_wait = %d",
 		    db->committer ? 0 : db->cfg->wsrep_sync_wait);
@@ -343,6 +347,16 @@ set_session(struct db *db)
 			set_error(db, "wsrep_sync_wait", code = mysql_errno(db->conn));
 			return code;
 		}
+	}
+	/* The mixed batch's OR of (hash, user) pairs over three indexes is
+	 * weighed as an index merge at every execution: measured, a third
+	 * of the server's time for the statement, where the range of its
+	 * user ids (stmts.c) serves as well. No other statement runs on
+	 * this handle. */
+	if (db->committer &&
+	    mysql_query(db->conn, "SET SESSION optimizer_switch = 'index_merge=off'") != 0) {
+		set_error(db, "optimizer_switch", code = mysql_errno(db->conn));
+		return code;
 	}
 	return 0;
 }
@@ -552,6 +566,37 @@ db_set_config(struct db *db, const struct config *cfg)
 	db->retry_after_ms = 0;
 }
 
+/* The text of the batched statement of a form for n items: stmts.h's,
+ * which waits for Galera's causal reads when it reads what it does not
+ * delete (set_session). Its length, or -1. */
+static int
+batch_text(const struct db *db, enum stmts_batch_form form, size_t n, char *out, size_t cap)
+{
+	int pre = 0, len;
+
+	if (form == STMTS_BATCH_MIXED && db->cfg->wsrep_sync_wait > 0 &&
+	    (pre = snprintf(out, cap, "SET STATEMENT wsrep_sync_wait = %d FOR ",
+		 db->cfg->wsrep_sync_wait)) >= (int)cap)
+		return -1;
+	if ((len = stmts_batch_sql(form, n, out + pre, cap - (size_t)pre)) < 0)
+		return -1;
+	return pre + len;
+}
+
+/* Whether cfg batches what a form is for: the sessions form its plain
+ * logouts and refresh-token logouts of the bearer's own session, the
+ * mixed one any refresh-token logout and logout of every session (and
+ * the others that share a batch with them). */
+static int
+batch_form_used(const struct config *cfg, enum stmts_batch_form form)
+{
+	unsigned int refresh = STMTS_BIT(STMT_LOGOUT_REFRESH);
+
+	return (cfg->batch_stmts &
+		   (form == STMTS_BATCH_SESSIONS ? STMTS_BIT(STMT_LOGOUT) | refresh
+						 : STMTS_BIT(STMT_LOGOUT_ALL) | refresh)) != 0;
+}
+
 /* One statement prepared and closed at once: 0, or -1 with the server's
  * words in msg. */
 static int
@@ -577,8 +622,9 @@ try_prepare(MYSQL *conn, const char *sql, char *msg, size_t msglen)
 static int
 check_host(struct db *db, const char *where, db_report_fn report, void *arg)
 {
-	char msg[512], sql[STMTS_BATCH_SQL_LEN(1)];
+	char msg[512], sql[STMTS_BATCH_SQL_LEN(1) + 64];
 	struct db_problem p = {where, DB_CHECK_SESSION, msg};
+	enum stmts_batch_form f;
 	int problems = 0;
 	size_t i;
 
@@ -596,12 +642,13 @@ check_host(struct db *db, const char *where, db_report_fn report, void *arg)
 		report(arg, &p);
 		problems++;
 	}
-	if (!db->admin && db->cfg->batch_logout && stmts_batch_sql(1, sql, sizeof(sql)) >= 0 &&
-	    try_prepare(db->conn, sql, msg, sizeof(msg)) != 0) {
-		p.stmt = DB_CHECK_BATCH;
-		report(arg, &p);
-		problems++;
-	}
+	for (f = 0; f < STMTS_BATCH_FORMS && !db->admin; f++)
+		if (batch_form_used(db->cfg, f) && batch_text(db, f, 1, sql, sizeof(sql)) >= 0 &&
+		    try_prepare(db->conn, sql, msg, sizeof(msg)) != 0) {
+			p.stmt = DB_CHECK_BATCH;
+			report(arg, &p);
+			problems++;
+		}
 	return problems;
 }
 
@@ -842,56 +889,195 @@ exec_stmt(struct db *db, size_t id, const struct sql_args *args, int first, stru
 	return with_retries(db, what, run_stmt, &c, first, &res->uncertain);
 }
 
-/* The batched logout (stmts.h) for size class k: 2^k rows. */
+/* The batched statement of a form for size class k: 2^k items. */
 static MYSQL_STMT *
-batch_stmt(struct db *db, int k, unsigned int *code)
+batch_stmt(struct db *db, enum stmts_batch_form form, int k, unsigned int *code)
 {
-	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
+	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX) + 64];
+	MYSQL_STMT **st = &db->batch[form][k];
 
-	if (db->batch[k] != NULL)
-		return db->batch[k];
-	if (stmts_batch_sql((size_t)1 << k, sql, sizeof(sql)) < 0) {
+	if (*st != NULL)
+		return *st;
+	if (batch_text(db, form, (size_t)1 << k, sql, sizeof(sql)) < 0) {
 		*code = CR_UNKNOWN_ERROR;
 		return NULL;
 	}
-	if ((db->batch[k] = mysql_stmt_init(db->conn)) == NULL) {
+	if ((*st = mysql_stmt_init(db->conn)) == NULL) {
 		*code = CR_OUT_OF_MEMORY;
 		return NULL;
 	}
-	if (mysql_stmt_prepare(db->batch[k], sql, strlen(sql)) != 0) {
-		*code = mysql_stmt_errno(db->batch[k]);
-		mysql_stmt_close(db->batch[k]);
-		db->batch[k] = NULL;
+	if (mysql_stmt_prepare(*st, sql, strlen(sql)) != 0) {
+		*code = mysql_stmt_errno(*st);
+		mysql_stmt_close(*st);
+		*st = NULL;
 		return NULL;
 	}
-	return db->batch[k];
+	return *st;
 }
 
 struct batch_call {
 	struct db_batch_item *items;
 	size_t n;
+	enum stmts_batch_form form;
+	unsigned char by_user[DB_BATCH_MAX]; /* item indexes by user id, then position */
 };
 
-/* Mark the first item of that hash not yet ended: a session is ended once,
- * so of two requests for the same session only one hears it ended it. */
-static void
-mark_ended(struct batch_call *c, const unsigned char *hash, unsigned long len)
-{
-	size_t i;
+_Static_assert(DB_BATCH_MAX <= 256, "an item index in an unsigned char");
 
-	for (i = 0; i < c->n; i++)
-		if (!c->items[i].ended && c->items[i].hash_len == len &&
-		    memcmp(c->items[i].hash, hash, len) == 0) {
-			c->items[i].ended = 1;
+/* by_user: insertion sort, stable, so a user's items stay in their order. */
+static void
+sort_by_user(struct batch_call *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n; i++) {
+		unsigned char v = (unsigned char)i;
+
+		for (j = i; j > 0 && c->items[c->by_user[j - 1]].user_id > c->items[v].user_id; j--)
+			c->by_user[j] = c->by_user[j - 1];
+		c->by_user[j] = v;
+	}
+}
+
+/* Where the user's first item is in by_user (c->n when it has none). */
+static size_t
+first_of_user(const struct batch_call *c, unsigned long long user)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->items[c->by_user[mid]].user_id < user)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A session the statement ended, to the item whose statement would have
+ * ended it: its user's one item that is not DB_END_SESSION (db.h), or else
+ * the first of its user's items for that session not yet answered, so that
+ * of two requests for the same session only one hears it ended it. */
+static void
+attribute(
+    struct batch_call *c, unsigned long long user, const unsigned char *hash, unsigned long len)
+{
+	size_t p;
+
+	for (p = first_of_user(c, user); p < c->n; p++) {
+		struct db_batch_item *it = &c->items[c->by_user[p]];
+
+		if (it->user_id != user)
+			return;
+		if (it->kind != DB_END_SESSION) {
+			it->rows++;
 			return;
 		}
+		if (it->rows == 0 && it->hash_len == len && memcmp(it->hash, hash, len) == 0) {
+			it->rows = 1;
+			return;
+		}
+	}
 }
+
+/* A blob, or NULL when there is none. */
+static void
+bind_blob(MYSQL_BIND *b, const unsigned char *p, unsigned long len)
+{
+	if (p == NULL) {
+		b->buffer_type = MYSQL_TYPE_NULL;
+		return;
+	}
+	b->buffer_type = MYSQL_TYPE_BLOB;
+	b->buffer = (void *)(uintptr_t)p;
+	b->buffer_length = len;
+}
+
+/* An id, or NULL when there is none. */
+static void
+bind_id(MYSQL_BIND *b, const unsigned long long *v)
+{
+	if (v == NULL) {
+		b->buffer_type = MYSQL_TYPE_NULL;
+		return;
+	}
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = (void *)(uintptr_t)v;
+	b->is_unsigned = 1;
+}
+
+/* How an item fits STMTS_BATCH_SESSIONS (stmts.h): a plain logout, or a
+ * refresh-token logout naming the bearer's own session by its sid and no
+ * jti, ends that session as it is (a pair); one naming it by its jti (and
+ * the sid, or none) ends it while it carries that jti (a triple); any
+ * other item does not fit. */
+enum fit { FIT_NONE = 0, FIT_PAIR, FIT_TRIPLE };
+
+/* A refresh token's sid that is absent or the bearer's own. */
+static int
+sid_is_bearers(const struct db_batch_item *it)
+{
+	return it->refresh_sid == NULL || (it->refresh_sid_len == it->hash_len &&
+					      memcmp(it->refresh_sid, it->hash, it->hash_len) == 0);
+}
+
+static enum fit
+sessions_fit(const struct db_batch_item *it)
+{
+	if (it->kind == DB_END_SESSION)
+		return FIT_PAIR;
+	if (it->kind != DB_END_REFRESH || !sid_is_bearers(it))
+		return FIT_NONE;
+	if (it->refresh_jti != NULL)
+		return FIT_TRIPLE;
+	return it->refresh_sid != NULL ? FIT_PAIR : FIT_NONE;
+}
+
+/* Item it in slot i of n, as stmts.h lays out STMTS_BATCH_SESSIONS. */
+static void
+bind_sessions(MYSQL_BIND *pb, size_t i, size_t n, const struct db_batch_item *it)
+{
+	enum fit f = sessions_fit(it);
+
+	bind_blob(&pb[i], it->hash, it->hash_len);
+	bind_blob(&pb[n + 2 * i], f == FIT_PAIR ? it->hash : NULL, it->hash_len);
+	bind_id(&pb[n + 2 * i + 1], &it->user_id);
+	bind_blob(&pb[3 * n + 3 * i], f == FIT_TRIPLE ? it->hash : NULL, it->hash_len);
+	bind_id(&pb[3 * n + 3 * i + 1], &it->user_id);
+	bind_blob(
+	    &pb[3 * n + 3 * i + 2], f == FIT_TRIPLE ? it->refresh_jti : NULL, it->refresh_jti_len);
+}
+
+/* Item it in slot i of n, as stmts.h lays out STMTS_BATCH_MIXED. */
+static void
+bind_mixed(MYSQL_BIND *pb, size_t i, size_t n, const struct db_batch_item *it)
+{
+	const unsigned long long *u = &it->user_id;
+	int refresh = it->kind == DB_END_REFRESH;
+
+	bind_id(&pb[i], u);
+	if (it->kind == DB_END_SESSION)
+		bind_blob(&pb[n + 2 * i], it->hash, it->hash_len);
+	else
+		bind_blob(&pb[n + 2 * i], refresh ? it->refresh_sid : NULL, it->refresh_sid_len);
+	bind_id(&pb[n + 2 * i + 1], u);
+	bind_blob(&pb[3 * n + 2 * i], refresh ? it->refresh_jti : NULL, it->refresh_jti_len);
+	bind_id(&pb[3 * n + 2 * i + 1], u);
+	bind_id(&pb[5 * n + i], it->kind == DB_END_USER ? u : NULL);
+	bind_blob(&pb[6 * n + 2 * i], it->hash, it->hash_len);
+	bind_id(&pb[6 * n + 2 * i + 1], u);
+}
+
+#define BATCH_BINDS 8 /* per item, at most: STMTS_BATCH_MIXED (sessions: 6) */
 
 static unsigned int
 run_batch(struct db *db, void *arg)
 {
 	struct batch_call *c = arg;
-	MYSQL_BIND pb[3 * DB_BATCH_MAX], rb[1];
+	MYSQL_BIND pb[BATCH_BINDS * DB_BATCH_MAX], rb[2];
+	unsigned long long user = 0;
 	unsigned char got[64];
 	unsigned long glen = 0;
 	unsigned int code = 0;
@@ -903,37 +1089,43 @@ run_batch(struct db *db, void *arg)
 		n <<= 1;
 		k++;
 	}
-	if ((st = batch_stmt(db, k, &code)) == NULL)
+	if ((st = batch_stmt(db, c->form, k, &code)) == NULL)
 		return code;
-	memset(pb, 0, sizeof(pb[0]) * 3 * n);
+	memset(pb, 0, sizeof(pb[0]) * BATCH_BINDS * n);
 	for (i = 0; i < n; i++) {
 		/* Padding repeats the last item: IN ignores duplicates. */
 		struct db_batch_item *it = &c->items[i < c->n ? i : c->n - 1];
 
-		if (i < c->n)
-			it->ended = 0;
-		pb[i].buffer_type = MYSQL_TYPE_BLOB;
-		pb[i].buffer = (void *)(uintptr_t)it->hash;
-		pb[i].buffer_length = it->hash_len;
-		pb[n + 2 * i] = pb[i];
-		pb[n + 2 * i + 1].buffer_type = MYSQL_TYPE_LONGLONG;
-		pb[n + 2 * i + 1].buffer = &it->user_id;
-		pb[n + 2 * i + 1].is_unsigned = 1;
+		if (i < c->n) {
+			it->rows = 0;
+			it->alone = 0;
+		}
+		if (c->form == STMTS_BATCH_SESSIONS)
+			bind_sessions(pb, i, n, it);
+		else
+			bind_mixed(pb, i, n, it);
 	}
 	memset(rb, 0, sizeof(rb));
-	rb[0].buffer_type = MYSQL_TYPE_BLOB;
-	rb[0].buffer = got;
-	rb[0].buffer_length = sizeof(got);
-	rb[0].length = &glen;
+	bind_id(&rb[0], &user);
+	rb[1].buffer_type = MYSQL_TYPE_BLOB;
+	rb[1].buffer = got;
+	rb[1].buffer_length = sizeof(got);
+	rb[1].length = &glen;
 	if (mysql_stmt_bind_param(st, pb) != 0 || mysql_stmt_execute(st) != 0 ||
 	    mysql_stmt_bind_result(st, rb) != 0 || mysql_stmt_store_result(st) != 0)
 		goto fail;
 	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED)
 		if (glen <= sizeof(got))
-			mark_ended(c, got, glen);
+			attribute(c, user, got, glen);
 	mysql_stmt_free_result(st);
 	if (rc != MYSQL_NO_DATA)
 		goto fail;
+	/* A triple that ended nothing: gone, or another jti; its own
+	 * statement tells which. */
+	for (i = 0; i < c->n; i++)
+		if (c->form == STMTS_BATCH_SESSIONS && c->items[i].rows == 0 &&
+		    sessions_fit(&c->items[i]) == FIT_TRIPLE)
+			c->items[i].alone = 1;
 	return 0;
 fail:
 	code = mysql_stmt_errno(st);
@@ -944,11 +1136,18 @@ fail:
 enum db_status
 db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain)
 {
-	struct batch_call c = {items, n};
+	struct batch_call c = {items, n, STMTS_BATCH_SESSIONS, {0}};
+	size_t i;
 
 	*uncertain = 0;
 	if (n == 0 || n > DB_BATCH_MAX)
 		return DB_ERROR;
+	/* The narrower statement when every item ends the bearer's own
+	 * session: it finds them by the session index alone. */
+	for (i = 0; i < n; i++)
+		if (sessions_fit(&items[i]) == FIT_NONE)
+			c.form = STMTS_BATCH_MIXED;
+	sort_by_user(&c);
 	return with_retries(db, "batched logout", run_batch, &c, 0, uncertain);
 }
 

@@ -91,17 +91,35 @@ enum db_status db_exec_after_batch(
 enum db_status db_exec_admin(
     struct db *db, enum admin_stmt_id id, const struct sql_args *args, struct db_result *res);
 
-/* Batched logout (native schema only): end each (session_hash, user_id)
- * pair with one DELETE ... RETURNING, committed once. Each item's ended is
- * set when its row was deleted by this call; a session named twice is
- * ended for the first item only. */
+/* Batched endings (native schema only): the items of one call are ended by
+ * one DELETE ... RETURNING, committed once. An item is what one of the
+ * built-in statements ends (stmts.h): its kind says which. Each item's rows
+ * is what that statement, run on its own, would have ended, unless the
+ * item is marked alone: then it ended nothing and its own statement is to
+ * run (a refresh-token logout of the bearer's session whose row does not
+ * carry the token's jti, or is gone). The caller puts no other item of a
+ * user in the call with one that is not DB_END_SESSION (batch.c), so the
+ * items of a call never compete for a row but as two DB_END_SESSION items
+ * for one session, of which the first is the one that ends it. */
 #define DB_BATCH_MAX 128
 
+enum db_batch_kind {
+	DB_END_SESSION = 0, /* the bearer's session (logout) */
+	DB_END_REFRESH,	    /* the refresh token's, while the bearer's exists (logout_refresh) */
+	DB_END_USER,	    /* every session of the user, while the bearer's exists (logout_all) */
+};
+
 struct db_batch_item {
-	const unsigned char *hash;
+	enum db_batch_kind kind;
+	const unsigned char *hash; /* the bearer's session */
 	unsigned long hash_len;
 	unsigned long long user_id;
-	int ended;
+	/* DB_END_REFRESH: the refresh token's sid and jti hashes; NULL for a
+	 * claim the token lacks (it matches nothing, as NULL does in SQL). */
+	const unsigned char *refresh_sid, *refresh_jti;
+	unsigned long refresh_sid_len, refresh_jti_len;
+	unsigned long long rows; /* out: the sessions this item ended */
+	int alone;		 /* out: ended nothing, which says nothing: run its statement */
 };
 
 enum db_status db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain);
@@ -120,7 +138,7 @@ typedef void (*db_report_fn)(void *arg, const struct db_problem *p);
 
 /* For --check-config --connect: connect to every host (or the socket)
  * with the configured credentials and prepare there every statement the
- * handle runs (and the batched logout, when the configuration batches),
+ * handle runs (and the batched statements, when the configuration batches),
  * reporting each failure. 0 when there was none, else -1. The handle is
  * left disconnected. */
 int db_check(struct db *db, db_report_fn report, void *arg);

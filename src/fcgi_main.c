@@ -203,7 +203,7 @@ report_problem(void *arg, const struct db_problem *p)
 		    p->where, p->message);
 		break;
 	case DB_CHECK_BATCH:
-		fprintf(stderr, "logout-fcgi: %s: [server] batch: the batched logout%s: %s\n",
+		fprintf(stderr, "logout-fcgi: %s: [server] batch: the batched statement%s: %s\n",
 		    c->path, on, p->message);
 		break;
 	default:

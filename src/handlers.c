@@ -196,18 +196,46 @@ run(struct exchange *x, enum stmt_id id, struct db_result *res)
 	return 0;
 }
 
-/* The plain logout through the batcher when it applies, else on its own. */
+/* A bound hash as a batch item takes it: NULL when not bound. */
+static const unsigned char *
+bound_hash(const struct exchange *x, enum sql_param p, unsigned long *len)
+{
+	const struct sql_value *v = &x->b.args.v[p];
+
+	*len = v->kind == SQLV_BLOB ? v->len : 0;
+	return v->kind == SQLV_BLOB ? v->ptr : NULL;
+}
+
+/* The batch item of a built-in ending statement: the values it binds. */
+static void
+batch_item(const struct exchange *x, enum stmt_id id, struct db_batch_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->kind = id == STMT_LOGOUT_ALL       ? DB_END_USER
+		   : id == STMT_LOGOUT_REFRESH ? DB_END_REFRESH
+					       : DB_END_SESSION;
+	it->hash = bound_hash(x, SQLP_SID_HASH, &it->hash_len);
+	it->user_id = x->b.args.v[SQLP_USER_ID].u;
+	if (it->kind == DB_END_REFRESH) {
+		it->refresh_sid = bound_hash(x, SQLP_REFRESH_SID_HASH, &it->refresh_sid_len);
+		it->refresh_jti = bound_hash(x, SQLP_REFRESH_JTI_HASH, &it->refresh_jti_len);
+	}
+}
+
+/* A statement that ends sessions through the batcher when it applies (the
+ * built-in logout, logout_refresh or logout_all), else on its own. */
 static int
 run_ending(struct exchange *x, enum stmt_id id, struct db_result *res)
 {
+	struct db_batch_item it;
 	enum db_status st;
 	int uncertain;
 
-	/* The batch binds what the built-in logout binds: the same claims. */
-	if (id != STMT_LOGOUT || x->bt == NULL || !x->cfg->batch_logout || !has_values_for(x, id))
+	/* The batch binds what the built-in statement binds: the same values. */
+	if (x->bt == NULL || !(x->cfg->batch_stmts & STMTS_BIT(id)) || !has_values_for(x, id))
 		return run(x, id, res);
-	switch (batch_logout(x->bt, x->cfg, x->b.sid_hash, sizeof(x->b.sid_hash),
-	    x->b.args.v[SQLP_USER_ID].u, res)) {
+	batch_item(x, id, &it);
+	switch (batch_logout(x->bt, x->cfg, &it, res)) {
 	case BATCH_DONE:
 		return 0;
 	case BATCH_UNAVAILABLE:
@@ -289,7 +317,7 @@ end_refresh_session(struct exchange *x, const struct logout_body *body)
 {
 	struct db_result res;
 
-	if (bind_refresh(x, body) != 0 || run(x, STMT_LOGOUT_REFRESH, &res) != 0)
+	if (bind_refresh(x, body) != 0 || run_ending(x, STMT_LOGOUT_REFRESH, &res) != 0)
 		return;
 	settle(x, &res, 1, "logout");
 }

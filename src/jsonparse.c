@@ -4,6 +4,8 @@
  * make: it silently keeps the last of two equal member names, so the
  * top-level members are counted on the raw text and compared.
  */
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -77,6 +79,47 @@ scan_top_members(const char *buf, size_t len)
 	return any ? (long)commas + 1 : 0;
 }
 
+static locale_t c_locale_obj;
+
+static void
+make_c_locale(void)
+{
+	c_locale_obj = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/*
+ * json-c parses every text under a copy of the thread's locale with
+ * LC_NUMERIC "C" (duplocale, newlocale, freelocale), which in glibc
+ * allocates and takes the process-wide locale lock each time: every
+ * thread parses the tokens of every request. From the static "C" locale
+ * object those calls return at once. The program never calls setlocale,
+ * so its locale is "C" already and nothing else changes. (locale_t)0 when
+ * there is none: json-c then does as it did.
+ */
+static locale_t
+c_locale(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, make_c_locale);
+	return c_locale_obj;
+}
+
+/* json_tokener_parse_ex under the "C" locale object (c_locale). */
+static struct json_object *
+parse_in_c(struct json_tokener *tok, const char *buf, int len)
+{
+	locale_t c = c_locale(), prev = (locale_t)0;
+	struct json_object *obj;
+
+	if (c != (locale_t)0)
+		prev = uselocale(c);
+	obj = json_tokener_parse_ex(tok, buf, len);
+	if (c != (locale_t)0)
+		uselocale(prev);
+	return obj;
+}
+
 enum jsonparse_err
 jsonparse_strict(const char *buf, size_t len, int max_depth, struct json_object **out)
 {
@@ -97,12 +140,12 @@ jsonparse_strict(const char *buf, size_t len, int max_depth, struct json_object 
 	if ((tok = json_tokener_new_ex(max_depth)) == NULL)
 		return JSONPARSE_EINVALID;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	obj = parse_in_c(tok, buf, (int)len);
 	end = json_tokener_get_parse_end(tok);
 	/* A number or literal at the very end may continue for all json-c
 	 * knows: the terminating NUL tells it the text is over. */
 	if (obj == NULL && json_tokener_get_error(tok) == json_tokener_continue && end == len)
-		obj = json_tokener_parse_ex(tok, "", 1);
+		obj = parse_in_c(tok, "", 1);
 	/* Success with obj NULL is the literal null: json-c has no object for it. */
 	if (json_tokener_get_error(tok) != json_tokener_success || end != len) {
 		json_tokener_free(tok);

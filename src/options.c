@@ -136,7 +136,7 @@ static const struct opt opts[] = {
     SPECIAL_OPT("server", "metrics_path", metrics_path, char *, set_route_path, 0, 0, "string",
 	"", "full path of GET metrics (Prometheus text); empty: not served"),
     BOOL_OPT("server", "batch", batch, "yes",
-	"group commit of logouts while [sql] logout is the built-in one"),
+	"group commit of the logouts whose [sql] statement is the built-in one"),
     UINT_OPT("server", "header_timeout", header_timeout, 1, 3600, "5",
 	"seconds from a request's first byte to its end"),
     UINT_OPT("server", "body_timeout", body_timeout, 1, 3600, "10",

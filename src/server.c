@@ -586,7 +586,7 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 		goto out;
 	}
 	/* Decided at start, like threads: a reload may switch it off. */
-	if (cfg->batch_logout)
+	if (cfg->batch_stmts != 0)
 		srv.batch = batch_start(cfg);
 	if ((started = start_workers(&srv)) != nthreads) {
 		srv.nthreads = started;

@@ -196,43 +196,95 @@ stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX])
 	return n;
 }
 
-int
+/* The statements a batch item can stand for (db.h, enum db_batch_kind). */
+static const enum stmt_id batch_ids[] = {STMT_LOGOUT, STMT_LOGOUT_REFRESH, STMT_LOGOUT_ALL};
+
+unsigned int
 stmts_batchable(const struct config *cfg)
 {
 	struct sql_text def;
+	unsigned int bits = 0;
 	char err[200];
+	size_t i;
 
+	if (!cfg->batch || cfg->format != FORMAT_JWT)
+		return 0;
 	/* Compared compiled, so spacing and line breaks in the file do not
 	 * matter, only the statement. */
-	return cfg->batch && cfg->format == FORMAT_JWT &&
-	       sqlparam_compile(jwt_sql[STMT_LOGOUT], &def, err, sizeof(err)) == 0 &&
-	       strcmp(def.sql, cfg->stmts[STMT_LOGOUT].sql) == 0;
+	for (i = 0; i < sizeof(batch_ids) / sizeof(batch_ids[0]); i++)
+		if (sqlparam_compile(jwt_sql[batch_ids[i]], &def, err, sizeof(err)) == 0 &&
+		    strcmp(def.sql, cfg->stmts[batch_ids[i]].sql) == 0)
+			bits |= STMTS_BIT(batch_ids[i]);
+	return bits;
 }
 
-/* The plain IN lets the optimizer use the unique index on session_hash;
- * the row IN keeps a request from ending another user's session. */
-int
-stmts_batch_sql(size_t n, char *out, size_t cap)
-{
-	size_t len = 0, i;
-	int w;
+/*
+ * In the templates '#' stands for n placeholders, '@' for n pairs, '&' for
+ * n triples.
+ *
+ * Sessions: the plain IN lets the optimizer use the unique index on
+ * session_hash; the row IN keeps a request from ending another user's
+ * session. A triple ends the bearer's session only while it carries the
+ * refresh token's jti: then it is all that token's own statement would
+ * end (the jti is unique), and db.c hands any other case back to that
+ * statement.
+ *
+ * Mixed: each item's own statement, OR'd, where every condition names the
+ * item's user, so items of different users cannot touch each other's rows.
+ * The outer IN of user ids gives the optimizer the user_id index: a
+ * single-table DELETE does not turn a subquery into a join, so rows named
+ * only through one would be a scan of the table. The EXISTS refers to the
+ * row's own user, and its pairs keep one user's token from vouching for
+ * another's session; MariaDB reads it before deleting anything, as each
+ * item's statement would alone.
+ */
+static const char *const batch_templates[STMTS_BATCH_FORMS] = {
+    [STMTS_BATCH_SESSIONS] = "DELETE FROM user_sessions WHERE session_hash IN (#) AND "
+			     "((session_hash, user_id) IN (@) OR (session_hash, user_id, "
+			     "refresh_jti_hash) IN (&)) RETURNING user_id, session_hash",
+    [STMTS_BATCH_MIXED] = "DELETE FROM user_sessions WHERE user_id IN (#) AND "
+			  "((session_hash, user_id) IN (@) OR (refresh_jti_hash, user_id) IN "
+			  "(@) OR user_id IN (#)) AND EXISTS (SELECT 1 FROM user_sessions b "
+			  "WHERE b.user_id = user_sessions.user_id AND (b.session_hash, "
+			  "b.user_id) IN (@)) RETURNING user_id, session_hash",
+};
 
-#define PUT(...)                                                               \
-	do {                                                                   \
-		w = snprintf(out + len, cap - len, __VA_ARGS__);               \
-		if (w < 0 || (size_t)w >= cap - len)                           \
-			return -1;                                             \
-		len += (size_t)w;                                              \
-	} while (0)
-	if (n == 0 || cap == 0)
+/* Append s (len bytes) to out: 0, or -1 when it does not fit. */
+static int
+append(char *out, size_t cap, size_t *len, const char *s, size_t n)
+{
+	if (n >= cap - *len)
 		return -1;
-	PUT("DELETE FROM user_sessions WHERE session_hash IN (");
-	for (i = 0; i < n; i++)
-		PUT("%s?", i ? "," : "");
-	PUT(") AND (session_hash, user_id) IN (");
-	for (i = 0; i < n; i++)
-		PUT("%s(?,?)", i ? "," : "");
-	PUT(") RETURNING session_hash");
-#undef PUT
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+	return 0;
+}
+
+int
+stmts_batch_sql(enum stmts_batch_form form, size_t n, char *out, size_t cap)
+{
+	const char *t;
+	size_t len = 0, i;
+
+	if (n == 0 || cap == 0 || (unsigned)form >= STMTS_BATCH_FORMS)
+		return -1;
+	out[0] = '\0';
+	for (t = batch_templates[form]; *t != '\0'; t++) {
+		const char *elem = *t == '#'   ? "?"
+				   : *t == '@' ? "(?,?)"
+				   : *t == '&' ? "(?,?,?)"
+					       : NULL;
+
+		if (elem == NULL) {
+			if (append(out, cap, &len, t, 1) != 0)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if ((i > 0 && append(out, cap, &len, ",", 1) != 0) ||
+			    append(out, cap, &len, elem, strlen(elem)) != 0)
+				return -1;
+	}
 	return (int)len;
 }

@@ -2,8 +2,8 @@
 /*
  * stmts.h — the statements the service and the admin tool run: their
  * names (the [sql] keys), the built-in text of each token format, the
- * batched logout's text, which statements a configuration cannot do
- * without, and whether its logout may be batched (README, "Sessions and
+ * batched statement's text, which statements a configuration cannot do
+ * without, and which of its endings may be batched (README, "Sessions and
  * SQL" and "Database failures").
  */
 #ifndef LOGOUT_STMTS_H
@@ -70,16 +70,36 @@ struct stmts_need {
 #define STMTS_NEED_MAX 16
 size_t stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX]);
 
-/* 1 when cfg's logouts may go through the batch: batching is on and the
- * logout statement is the built-in native one (however the file spelled
- * it), since the batched statement is written for exactly that one. */
-int stmts_batchable(const struct config *cfg);
+/* The statements the batch may run in place of cfg's, as STMTS_BIT()s:
+ * batching is on, the format is jwt, and of logout, logout_refresh and
+ * logout_all each one whose text is the built-in one (however the file
+ * spelled it), since the batched statement is written for exactly those.
+ * 0: nothing is batched. */
+#define STMTS_BIT(id) (1u << (unsigned)(id))
+unsigned int stmts_batchable(const struct config *cfg);
 
-/* The batched logout for n sessions: binds n session hashes, then n
- * (session hash, user id) pairs, and returns each ended session's hash.
- * STMTS_BATCH_SQL_LEN(n) bytes hold it. Returns its length, or -1 when
+/* The two shapes of the batched statement for n items (db.h, struct
+ * db_batch_item), each returning user_id and session_hash of every session
+ * it ended:
+ *
+ * STMTS_BATCH_SESSIONS, for items that each end the bearer's own session:
+ * binds n session hashes, then n (session hash, user id) pairs of the
+ * sessions that end as they are (logout), then n (session hash, user id,
+ * refresh jti hash) triples of those that end only while they carry that
+ * refresh token's jti (a refresh-token logout of the bearer's session).
+ *
+ * STMTS_BATCH_MIXED, for any items: binds n user ids; n (session hash,
+ * user id) pairs of the session an item ends by its id (logout: the
+ * bearer's, logout_refresh: the refresh token's sid; else NULL); n
+ * (refresh jti hash, user id) pairs (logout_refresh: the refresh token's
+ * jti; else NULL); n user ids whose every session ends (logout_all; else
+ * NULL); and n (session hash, user id) pairs of the bearers, whose
+ * session must exist for anything of their user to end.
+ *
+ * STMTS_BATCH_SQL_LEN(n) bytes hold either. Returns its length, or -1 when
  * cap is too small. */
-#define STMTS_BATCH_SQL_LEN(n) (128 + (size_t)(n) * 8)
-int stmts_batch_sql(size_t n, char *out, size_t cap);
+enum stmts_batch_form { STMTS_BATCH_SESSIONS = 0, STMTS_BATCH_MIXED, STMTS_BATCH_FORMS };
+#define STMTS_BATCH_SQL_LEN(n) (384 + (size_t)(n) * 24)
+int stmts_batch_sql(enum stmts_batch_form form, size_t n, char *out, size_t cap);
 
 #endif

@@ -65,3 +65,139 @@ stmts=$((after - before))
 it_log "DELETE statements: $stmts for 900 logouts"
 pr_no_tokens_in <(awk '{ print "- - " $3 }' "$IT_DIR"/b.*.t) "$log"
 t_end
+
+# The other endings join the batches too: a logout with a refresh token
+# (ending the refresh token's session while the bearer's exists) and a
+# logout of every session (logout-all, or all_devices). Each user's
+# requests are sent together and race; every answer must be that of its
+# own statement in some order of the user's requests, and the sessions
+# each request ended (its audit line) must add up to the rows deleted.
+#   A: sessions 1-3; logouts of 1 and 2, logout-all with 3: the
+#      logout-all always 200, ending 3 less the logouts answered 204.
+#   B: sessions 1-2; logout of 1, refresh-token logout of 2 with 1: the
+#      logout always 204; the refresh one 204 ending 2, or 401 leaving it.
+#   C: sessions 1-3; logout-all with 1, refresh-token logout of 3 with 2:
+#      either 204 then 200 ending 2, or 200 ending 3 then 401.
+#   D: sessions 1-3; logout-all with 1, all_devices with 2: one ends 3,
+#      the other 401.
+#   E: session 1; refresh-token logout of it (a refresh token with a jti
+#      and no sid) with it: 204, 1 ended.
+#   G: session 1; refresh-token logout of a session that does not exist:
+#      204, 0 ended (the session check), the bearer's row left.
+#   H: session 1; refresh-token logout of it by its sid, with a jti it no
+#      longer carries (a rotated token): 204, 1 ended.
+#   I: session 1; a logout, and a refresh-token logout of it with it: one
+#      204 ending it, the other 401.
+#   F: session 1; a logout: 204.
+t_begin "batched refresh-token logouts and logouts of every session, racing logouts of the same users: each answer that of some order, every row accounted for"
+m=$IT_DIR/bm
+mkdir -p "$m"
+run=$(pr_uuid | cut -c1-8)
+# plan lines: GROUP USER SESSIONS, users from 8100 on
+awk 'BEGIN { u = 8100
+	n["A"] = 40; n["B"] = 40; n["C"] = 40; n["D"] = 20; n["E"] = 40; n["G"] = 20; n["H"] = 20
+	n["I"] = 40; n["F"] = 100
+	k["A"] = 3; k["B"] = 2; k["C"] = 3; k["D"] = 3
+	split("A B C D E G H I F", gs, " ")
+	for (g = 1; g <= 9; g++) for (i = 0; i < n[gs[g]]; i++) print gs[g], u++, (gs[g] in k ? k[gs[g]] : 1) }' >"$m/plan"
+# sessions: USER SID (sid "m<run>-<user>-<k>", refresh jti "rj-<sid>")
+awk -v r="$run" '{ for (k = 1; k <= $3; k++) print $2, "m" r "-" $2 "-" k }' "$m/plan" >"$m/sessions"
+it_sql app -e "INSERT INTO user_sessions (user_id, session_hash, refresh_jti_hash, expires_at) VALUES
+	$(awk '{ printf "%s(%s, UNHEX(SHA2(\x27%s\x27, 256)), UNHEX(SHA2(\x27rj-%s\x27, 256)), NOW() + INTERVAL 1 DAY)", (NR > 1 ? "," : ""), $1, $2, $2 }' "$m/sessions")" ||
+	t_fail "sessions"
+# requests: TAG USER PATH BEARER_K REFRESH (REFRESH: "-", "sid:K" a token of
+# session K, "jti:K" a token with K's jti and no sid, "old:K" one with K's
+# sid and another jti, "gone" one of no session, "all" the all_devices body)
+awk '{ u = $2
+	if ($1 == "A") { print "A-" u "-p1", u, "logout", 1, "-"; print "A-" u "-p2", u, "logout", 2, "-"
+		print "A-" u "-all", u, "logout-all", 3, "-" }
+	if ($1 == "B") { print "B-" u "-p1", u, "logout", 1, "-"; print "B-" u "-r", u, "logout", 1, "sid:2" }
+	if ($1 == "C") { print "C-" u "-all", u, "logout-all", 1, "-"; print "C-" u "-r", u, "logout", 2, "sid:3" }
+	if ($1 == "D") { print "D-" u "-a1", u, "logout-all", 1, "-"; print "D-" u "-a2", u, "logout", 2, "all" }
+	if ($1 == "E") print "E-" u "-r", u, "logout", 1, "jti:1"
+	if ($1 == "G") print "G-" u "-r", u, "logout", 1, "gone"
+	if ($1 == "H") print "H-" u "-r", u, "logout", 1, "old:1"
+	if ($1 == "I") { print "I-" u "-p1", u, "logout", 1, "-"; print "I-" u "-r", u, "logout", 1, "sid:1" }
+	if ($1 == "F") print "F-" u "-p1", u, "logout", 1, "-" }' "$m/plan" >"$m/reqs"
+bm_mint() { "$IT_ADMIN_BIN" --config "$IT_CONF" mint --sub "$@" 2>>"$m/mint.err" | tail -n 1; }
+# minted: TAG RID ACCESS BODY ("-" for none)
+while read -r tag u path k refresh; do
+	sid=m$run-$u-$k
+	tok=$(bm_mint "$u" --sid "$sid")
+	case $refresh in
+	-) body=- ;;
+	all) body='{"all_devices":true}' ;;
+	sid:*) rs=m$run-$u-${refresh#sid:} body=$(bm_mint "$u" --type refresh --sid "$rs" --jti "rj-$rs") ;;
+	jti:*) rs=m$run-$u-${refresh#jti:} body=$(bm_mint "$u" --type refresh --jti "rj-$rs") ;;
+	old:*) rs=m$run-$u-${refresh#old:} body=$(bm_mint "$u" --type refresh --sid "$rs" --jti "rj-old-$rs") ;;
+	gone) body=$(bm_mint "$u" --type refresh --sid "gone-$sid" --jti "rj-gone-$sid") ;;
+	esac
+	case $refresh in sid:* | jti:* | old:* | gone) body="{\"refresh_token\":\"$body\"}" ;; esac
+	printf '%s %s %s %s %s\n' "$tag" "$(pr_uuid)" "$path" "$tok" "$body"
+done <"$m/reqs" >"$m/minted"
+expect_eq "$(awk 'NF == 5 && length($4) > 20' "$m/minted" | wc -l)" "$(wc -l <"$m/reqs")" "requests minted ($(tail -n 1 "$m/mint.err" 2>/dev/null))"
+shuf "$m/minted" | awk -v b="$base/api/v1/auth/" '{
+	if (NR > 1) print "next"
+	printf "url = \"%s%s?t=%s\"\nrequest = POST\nheader = \"Authorization: Bearer %s\"\n", b, $3, $1, $4
+	printf "header = \"X-Request-Id: %s\"\n", $2
+	if ($5 != "-") {
+		gsub(/"/, "\\\"", $5)
+		printf "header = \"Content-Type: application/json\"\ndata = \"%s\"\n", $5
+	}
+	printf "output = /dev/null\nwrite-out = \"%%{url} %%{http_code}\\\\n\"\n" }' >"$m/curl"
+rows0=$(it_db_count "user_id BETWEEN 8100 AND 8999")
+before=$(com_delete)
+it_http_config 16 "$m/curl" --max-time 60 | sed -n 's/.*[?]t=\([^ ]*\) \([0-9]*\)$/\1 \2/p' >"$m/out"
+after=$(com_delete)
+rows1=$(it_db_count "user_id BETWEEN 8100 AND 8999")
+nreq=$(wc -l <"$m/reqs")
+expect_eq "$(wc -l <"$m/out")" "$nreq" "answers"
+# TAG CODE SESSIONS (from the audit line of the request's id; "-" for none)
+awk 'NR == FNR { rid[$2] = $1; next }
+	/"trace_id"/ { t = $0; sub(/.*"trace_id":"/, "", t); sub(/".*/, "", t)
+		if (!(t in rid)) next
+		s = $0; sub(/.*"sessions":/, "", s); sub(/[,}].*/, "", s); ses[rid[t]] = s }
+	END { while ((getline l < out) > 0) { split(l, f, " "); print f[1], f[2], (f[1] in ses ? ses[f[1]] : "-") } }' \
+	out="$m/out" "$m/minted" "$log" | sort >"$m/answers"
+# One line per user: GROUP USER, then each request's "SUFFIX=CODE/SESSIONS".
+awk '{ split($1, p, "-"); k = p[1] " " p[2]; a[k] = a[k] " " p[3] "=" $2 "/" $3 }
+	END { for (k in a) print k a[k] }' "$m/answers" | sort >"$m/users"
+bad=$(awk '
+	function v(name,  i, f) { for (i = 3; i <= NF; i++) { split($i, f, "="); if (f[1] == name) return f[2] } return "" }
+	function code(x,  f) { split(x, f, "/"); return f[1] }
+	function ses(x,  f) { split(x, f, "/"); return f[2] }
+	function no(why) { if (w == "") w = why }
+	{ w = "" }
+	$1 == "A" { all = v("all"); n = (code(v("p1")) == 204) + (code(v("p2")) == 204)
+		if (code(all) != 200) no("logout-all not 200")
+		if (code(v("p1")) !~ /^(204|401)$/ || code(v("p2")) !~ /^(204|401)$/) no("a logout neither 204 nor 401")
+		if (ses(all) + n != 3) no("ended " ses(all) " + " n " logouts != 3") }
+	$1 == "B" { if (v("p1") != "204/1") no("logout not 204 ending 1")
+		r = v("r"); if (r != "204/1" && code(r) != 401) no("refresh-token logout " r) }
+	$1 == "C" { all = v("all"); r = v("r")
+		if (!((r == "204/1" && all == "200/2") || (code(r) == 401 && all == "200/3"))) no("not an order") }
+	$1 == "D" { x = v("a1"); y = v("a2")
+		if (!((x == "200/3" && code(y) == 401) || (code(x) == 401 && y == "204/3"))) no("not one of the two") }
+	$1 == "E" && v("r") != "204/1" { no("refresh-token logout by jti") }
+	$1 == "G" && v("r") != "204/0" { no("refresh-token logout of no session") }
+	$1 == "H" && v("r") != "204/1" { no("refresh-token logout with a rotated jti") }
+	$1 == "I" { x = v("p1"); y = v("r")
+		if (!((x == "204/1" && code(y) == 401) || (code(x) == 401 && y == "204/1"))) no("not one of the two") }
+	$1 == "F" && v("p1") != "204/1" { no("logout") }
+	w != "" { print $0 " : " w }' "$m/users")
+expect_eq "$(printf '%s' "$bad" | grep -c .)" 0 "users whose answers fit no order"
+[ -z "$bad" ] || t_note "$(printf '%s\n' "$bad" | head -n 5)"
+expect_eq "$(wc -l <"$m/users")" 360 "users answered"
+ended=$(awk '$2 ~ /^20[04]$/ && $3 ~ /^[0-9]+$/ { s += $3 } END { print s + 0 }' "$m/answers")
+expect_eq "$ended" "$((rows0 - rows1))" "sessions the 2xx answers ended against rows deleted"
+# what is left: B's refresh-token sessions whose logout was 401, G's bearers
+left=$(awk '$1 ~ /^B-.*-r$/ && $2 == 401' "$m/answers" | wc -l)
+expect_eq "$rows1" "$((left + 20))" "rows left"
+stmts=$((after - before))
+# the requests other than plain logouts would be as many DELETEs alone
+others=$(awk '$1 !~ /-p[12]$/' "$m/reqs" | wc -l)
+[ "$stmts" -gt 0 ] && [ "$stmts" -lt "$others" ] && [ $((stmts * 2)) -le "$nreq" ] ||
+	t_fail "DELETE statements $stmts for $nreq requests ($others not plain logouts): batches did not form"
+it_log "mixed: DELETE statements: $stmts for $nreq requests ($others not plain logouts); refresh-token logouts of B answered 401: $left"
+pr_no_tokens_in <(awk '{ print "- - " $4 }' "$m/minted") "$log"
+t_end

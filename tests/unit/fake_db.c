@@ -35,7 +35,7 @@ static struct script scripts[FAKE_STMT_KEYS];
 static struct {
 	enum db_status status;
 	int uncertain;
-	int ended[DB_BATCH_MAX];
+	int rows[DB_BATCH_MAX];
 } batch_script;
 static struct fake_call calls[FAKE_LOG_MAX];
 static size_t ncalls, writes, counts[FAKE_KINDS][FAKE_STMT_KEYS + 1];
@@ -63,7 +63,7 @@ batch_default(void)
 	batch_script.status = DB_OK;
 	batch_script.uncertain = 0;
 	for (i = 0; i < DB_BATCH_MAX; i++)
-		batch_script.ended[i] = 1;
+		batch_script.rows[i] = 1;
 }
 
 void
@@ -133,7 +133,7 @@ fake_db_push(int key, const struct fake_answer *a)
 }
 
 void
-fake_db_batch_answer(enum db_status status, int uncertain, const int *ended, size_t nended)
+fake_db_batch_answer(enum db_status status, int uncertain, const int *rows, size_t nrows)
 {
 	size_t i;
 
@@ -141,8 +141,8 @@ fake_db_batch_answer(enum db_status status, int uncertain, const int *ended, siz
 	batch_default();
 	batch_script.status = status;
 	batch_script.uncertain = uncertain;
-	for (i = 0; i < nended && i < DB_BATCH_MAX; i++)
-		batch_script.ended[i] = ended[i] != 0;
+	for (i = 0; i < nrows && i < DB_BATCH_MAX; i++)
+		batch_script.rows[i] = rows[i];
 	pthread_mutex_unlock(&mu);
 }
 
@@ -303,6 +303,28 @@ db_exec_admin(
 	return exec(db, FAKE_EXEC_ADMIN, (int)id, FAKE_ADMIN(id), args, res);
 }
 
+/* A copy of a bound blob (its first FAKE_VALUE_MAX bytes): its length,
+ * or -1 for none. */
+static long
+copy_blob(unsigned char *dst, const unsigned char *src, unsigned long len)
+{
+	if (src == NULL)
+		return -1;
+	memcpy(dst, src, len < FAKE_VALUE_MAX ? len : FAKE_VALUE_MAX);
+	return (long)len;
+}
+
+static void
+record_item(struct fake_item *it, const struct db_batch_item *from)
+{
+	it->kind = from->kind;
+	it->user_id = from->user_id;
+	copy_blob(it->hash, from->hash, from->hash_len);
+	it->hash_len = from->hash_len;
+	it->refresh_sid_len = copy_blob(it->refresh_sid, from->refresh_sid, from->refresh_sid_len);
+	it->refresh_jti_len = copy_blob(it->refresh_jti, from->refresh_jti, from->refresh_jti_len);
+}
+
 enum db_status
 db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain)
 {
@@ -314,21 +336,18 @@ db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncerta
 	pthread_mutex_lock(&mu);
 	if ((c = record(db, FAKE_BATCH, -1, -1)) != NULL) {
 		c->nitems = n;
-		for (i = 0; i < n && i < DB_BATCH_MAX; i++) {
-			struct fake_item *it = &c->items[i];
-
-			it->hash_len = items[i].hash_len;
-			it->user_id = items[i].user_id;
-			memcpy(it->hash, items[i].hash,
-			    items[i].hash_len < FAKE_VALUE_MAX ? items[i].hash_len
-							       : FAKE_VALUE_MAX);
-		}
+		for (i = 0; i < n && i < DB_BATCH_MAX; i++)
+			record_item(&c->items[i], &items[i]);
 	}
 	held_at(FAKE_HOLD_BATCH);
 	/* As db.c: an empty or oversized batch is a caller's mistake. */
 	st = n == 0 || n > DB_BATCH_MAX ? DB_ERROR : batch_script.status;
-	for (i = 0; i < n && i < DB_BATCH_MAX; i++)
-		items[i].ended = st == DB_OK && batch_script.ended[i];
+	for (i = 0; i < n && i < DB_BATCH_MAX; i++) {
+		int rows = st == DB_OK ? batch_script.rows[i] : 0;
+
+		items[i].rows = rows > 0 ? (unsigned long long)rows : 0;
+		items[i].alone = rows < 0;
+	}
 	/* A retry after a lost connection may succeed: uncertain either way. */
 	*uncertain = batch_script.uncertain;
 	pthread_mutex_unlock(&mu);

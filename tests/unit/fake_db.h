@@ -17,7 +17,7 @@
  *	fake_db_push(STMT_USER_LOOKUP, &(struct fake_answer){
  *	    .rows = 1, .ncols = 1, .col = { "42" } });
  *	fake_db_push(STMT_USER_LOOKUP, &(struct fake_answer){ .status = DB_UNAVAILABLE });
- *	fake_db_batch_answer(DB_OK, 0, (const int[]){ 1, 0 }, 2);
+ *	fake_db_batch_answer(DB_OK, 0, (const int[]){ 1, 0, 3 }, 3);
  *
  * db_exec, db_exec_after_batch and db_exec_admin answer each call with the
  * statement's next queued answer (fake_db_push, first in first out), or
@@ -26,7 +26,7 @@
  * other than DB_OK leaves the result empty but for uncertain, as db.c
  * does. Admin statements are scripted under FAKE_ADMIN(ADMIN_STMT_...).
  * db_exec_batch answers every call with the fixed batch answer (default:
- * DB_OK, every item ended); db_ping with fake_db_ping_answer's (default
+ * DB_OK, every item ended one session); db_ping with fake_db_ping_answer's (default
  * DB_OK).
  *
  * Reading the call log (after, or while other threads still run):
@@ -43,7 +43,7 @@
  * thread-safe. Check runs each test in a child of its own, so state left
  * by one test never reaches the next; call fake_db_reset first anyway
  * (it keeps the count of open handles: they are the caller's). A struct
- * fake_call is some 12 KB: one at a time on the stack, or static.
+ * fake_call is some 32 KB: one at a time on the stack, or static.
  */
 #ifndef LOGOUT_FAKE_DB_H
 #define LOGOUT_FAKE_DB_H
@@ -76,9 +76,10 @@ void fake_db_answer(int key, const struct fake_answer *a);
 void fake_db_push(int key, const struct fake_answer *a);
 
 /* db_exec_batch from now on: returns status and *uncertain = uncertain;
- * on DB_OK item i is ended when ended[i] (i < nended) and always past
- * nended (so NULL, 0: every item ended). Otherwise no item is ended. */
-void fake_db_batch_answer(enum db_status status, int uncertain, const int *ended, size_t nended);
+ * on DB_OK item i ended rows[i] sessions (i < nrows), and one past nrows
+ * (so NULL, 0: every item ended one); a negative rows[i] marks the item
+ * alone (db.h). Otherwise no item ended any. */
+void fake_db_batch_answer(enum db_status status, int uncertain, const int *rows, size_t nrows);
 
 /* db_ping from now on. */
 void fake_db_ping_answer(enum db_status status);
@@ -114,9 +115,13 @@ struct fake_value {
 };
 
 struct fake_item {
+	enum db_batch_kind kind;
 	unsigned char hash[FAKE_VALUE_MAX];
 	unsigned long hash_len;
 	unsigned long long user_id;
+	/* DB_END_REFRESH's; a length of -1: NULL (the token lacks the claim) */
+	unsigned char refresh_sid[FAKE_VALUE_MAX], refresh_jti[FAKE_VALUE_MAX];
+	long refresh_sid_len, refresh_jti_len;
 };
 
 struct fake_call {

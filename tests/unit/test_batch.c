@@ -2,9 +2,14 @@
 /*
  * test_batch.c — pins src/batch.c, the group commit of logouts, against
  * the fake database (fake_db.h): one request ends its own session through
- * one db_exec_batch on the committer's handle; requests queued while a
- * batch commits share the next one, each answered with its own item's
- * result; a database that cannot be reached answers every member
+ * one db_exec_batch on the committer's handle; each kind of item (a
+ * session, a refresh token's session, every session of a user) reaches it
+ * as the request gave it, and hears how many sessions it ended; requests
+ * queued while a batch commits share the next one, each answered with its
+ * own item's result; a user's plain logouts share a batch, but a request
+ * of a user that would compete with another of that user waits for the
+ * next batch, and so do that user's later ones (a user's requests end in
+ * queue order); a database that cannot be reached answers every member
  * BATCH_UNAVAILABLE, any other failure hands the members back (BATCH_ALONE)
  * with "may have committed" kept, and their users skip the batches for a
  * while; a reload starts a new batch; no batch exceeds DB_BATCH_MAX; and
@@ -36,7 +41,8 @@ struct req {
 	struct batch *b;
 	const struct config *cfg;
 	unsigned long long user;
-	unsigned char hash[HASH_LEN];
+	enum db_batch_kind kind;
+	unsigned char hash[HASH_LEN], rsid[HASH_LEN];
 	pthread_t thread;
 	atomic_int tid;
 	atomic_int done;
@@ -100,27 +106,57 @@ req_done(void *arg)
 	return atomic_load(&((struct req *)arg)->done);
 }
 
+/* r as a batch item: a refresh-token logout names a refresh sid, no jti. */
+static void
+req_item(const struct req *r, struct db_batch_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->kind = r->kind;
+	it->hash = r->hash;
+	it->hash_len = HASH_LEN;
+	it->user_id = r->user;
+	if (r->kind == DB_END_REFRESH) {
+		it->refresh_sid = r->rsid;
+		it->refresh_sid_len = HASH_LEN;
+	}
+	it->rows = 99; /* the caller's value is not the answer */
+}
+
 static void *
 req_main(void *arg)
 {
 	struct req *r = arg;
+	struct db_batch_item it;
 
 	atomic_store(&r->tid, (int)syscall(SYS_gettid));
-	r->out = batch_logout(r->b, r->cfg, r->hash, HASH_LEN, r->user, &r->res);
+	req_item(r, &it);
+	r->out = batch_logout(r->b, r->cfg, &it, &r->res);
 	atomic_store(&r->done, 1);
 	return NULL;
 }
 
+/* A request of user's, of a kind; seq tells a user's sessions apart. */
 static void
-req_init(struct req *r, struct batch *b, const struct config *cfg, unsigned long long user)
+req_init_kind(struct req *r, struct batch *b, const struct config *cfg, unsigned long long user,
+    enum db_batch_kind kind, unsigned char seq)
 {
 	memset(r, 0, sizeof(*r));
 	r->b = b;
 	r->cfg = cfg;
 	r->user = user;
+	r->kind = kind;
 	/* A session hash that names its user, so log entries can be matched. */
 	memset(r->hash, 0xa5, sizeof(r->hash));
 	memcpy(r->hash, &user, sizeof(user));
+	r->hash[HASH_LEN - 1] = seq;
+	memcpy(r->rsid, r->hash, sizeof(r->rsid));
+	r->rsid[0] ^= 0xff;
+}
+
+static void
+req_init(struct req *r, struct batch *b, const struct config *cfg, unsigned long long user)
+{
+	req_init_kind(r, b, cfg, user, DB_END_SESSION, 0);
 }
 
 /* Start the request and wait until it blocks in batch_logout. */
@@ -145,9 +181,22 @@ held_one(void *arg)
 	return fake_db_held() == 1;
 }
 
+/* The n requests of r: r[0] alone in a batch the database holds, the
+ * others queued behind it in order. hold: more of fake_db_hold to set. */
+static void
+queue_behind(struct req *r, size_t n, unsigned int hold)
+{
+	size_t i;
+
+	fake_db_hold(FAKE_HOLD_BATCH | hold);
+	ck_assert_int_eq(pthread_create(&r[0].thread, NULL, req_main, &r[0]), 0);
+	ck_assert_msg(wait_for(held_one, NULL), "the first batch never reached the database");
+	for (i = 1; i < n; i++)
+		req_queue(&r[i]);
+}
+
 /* n requests of users user0, user0 + 1, ... (under cfgs[i], or cfg1 when
- * cfgs is NULL): r[0] alone in a batch the database holds, the others
- * queued behind it in order. hold: more of fake_db_hold to set. */
+ * cfgs is NULL), queued behind the first (queue_behind). */
 static void
 pile_up(struct batch *b, struct req *r, size_t n, const struct config *const *cfgs,
     unsigned long long user0, unsigned int hold)
@@ -156,11 +205,7 @@ pile_up(struct batch *b, struct req *r, size_t n, const struct config *const *cf
 
 	for (i = 0; i < n; i++)
 		req_init(&r[i], b, cfgs != NULL ? cfgs[i] : &cfg1, user0 + i);
-	fake_db_hold(FAKE_HOLD_BATCH | hold);
-	ck_assert_int_eq(pthread_create(&r[0].thread, NULL, req_main, &r[0]), 0);
-	ck_assert_msg(wait_for(held_one, NULL), "the first batch never reached the database");
-	for (i = 1; i < n; i++)
-		req_queue(&r[i]);
+	queue_behind(r, n, hold);
 }
 
 /* Let the batches through (fake_db_hold(hold)) and wait for every
@@ -204,9 +249,9 @@ find_item(const struct req *r, size_t *call, size_t *pos)
 		const struct fake_call *c = batch_call(k);
 
 		for (i = 0; i < c->nitems; i++)
-			if (c->items[i].user_id == r->user) {
-				ck_assert_uint_eq(c->items[i].hash_len, HASH_LEN);
-				ck_assert_mem_eq(c->items[i].hash, r->hash, HASH_LEN);
+			if (c->items[i].user_id == r->user && c->items[i].hash_len == HASH_LEN &&
+			    memcmp(c->items[i].hash, r->hash, HASH_LEN) == 0) {
+				ck_assert_int_eq(c->items[i].kind, r->kind);
 				*call = k;
 				*pos = i;
 				return 1;
@@ -234,15 +279,24 @@ stop(struct batch *b)
 	ck_assert_int_eq(fake_db_handles(), 0);
 }
 
-/* One request, alone: run it in this thread. */
+/* One request of a kind, alone: run it in this thread. */
+static enum batch_outcome
+logout_kind(struct batch *b, const struct config *cfg, unsigned long long user,
+    enum db_batch_kind kind, struct db_result *res)
+{
+	struct db_batch_item it;
+	struct req r;
+
+	req_init_kind(&r, b, cfg, user, kind, 0);
+	req_item(&r, &it);
+	memset(res, 0x5a, sizeof(*res));
+	return batch_logout(b, cfg, &it, res);
+}
+
 static enum batch_outcome
 logout(struct batch *b, const struct config *cfg, unsigned long long user, struct db_result *res)
 {
-	struct req r;
-
-	req_init(&r, b, cfg, user);
-	memset(res, 0x5a, sizeof(*res));
-	return batch_logout(b, cfg, r.hash, HASH_LEN, user, res);
+	return logout_kind(b, cfg, user, DB_END_SESSION, res);
 }
 
 START_TEST(one_request_ends_its_session)
@@ -273,11 +327,13 @@ END_TEST
 /* What one request hears from each answer of its batch. */
 static const struct {
 	enum db_status status;
-	int uncertain, ended;
+	int uncertain, ended; /* ended: the item's rows in the batch */
 	enum batch_outcome out;
 	unsigned long long rows;
 } answers[] = {
     {DB_OK, 0, 1, BATCH_DONE, 1},
+    /* Every session of a user. */
+    {DB_OK, 0, 5, BATCH_DONE, 5},
     /* The session was gone already. */
     {DB_OK, 0, 0, BATCH_DONE, 0},
     /* A retry after a lost connection succeeded: the first may have too. */
@@ -287,6 +343,9 @@ static const struct {
     {DB_UNAVAILABLE, 1, 1, BATCH_UNAVAILABLE, 0},
     {DB_ERROR, 0, 1, BATCH_ALONE, 0},
     {DB_ERROR, 1, 1, BATCH_ALONE, 0},
+    /* The item alone is for its own statement (and the user not hot). */
+    {DB_OK, 0, -1, BATCH_ALONE, 0},
+    {DB_OK, 1, -1, BATCH_ALONE, 0},
 };
 
 START_TEST(each_answer_of_one)
@@ -301,6 +360,110 @@ START_TEST(each_answer_of_one)
 	ck_assert_int_eq(res.uncertain, answers[_i].uncertain);
 	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 1);
 	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, -1), 0);
+	/* Only a failed batch keeps its users out of the next one. */
+	fake_db_batch_answer(DB_OK, 0, NULL, 0);
+	ck_assert_int_eq(logout(b, &cfg1, 42, &res),
+	    answers[_i].status == DB_ERROR ? BATCH_ALONE : BATCH_DONE);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), answers[_i].status == DB_ERROR ? 1 : 2);
+	stop(b);
+}
+END_TEST
+
+START_TEST(each_kind_reaches_the_database)
+{
+	static const enum db_batch_kind kinds[] = {DB_END_SESSION, DB_END_REFRESH, DB_END_USER};
+	struct batch *b = start();
+	struct db_result res;
+	struct fake_call *c;
+	struct req r;
+	size_t i;
+
+	fake_db_batch_answer(DB_OK, 0, (const int[]){3}, 1);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(logout_kind(b, &cfg1, 40 + i, kinds[i], &res), BATCH_DONE);
+		ck_assert_uint_eq(res.rows, 3);
+		ck_assert_int_eq(res.uncertain, 0);
+		c = batch_call(i);
+		ck_assert_uint_eq(c->nitems, 1);
+		req_init_kind(&r, b, &cfg1, 40 + i, kinds[i], 0);
+		ck_assert_int_eq(c->items[0].kind, kinds[i]);
+		ck_assert_uint_eq(c->items[0].user_id, 40 + i);
+		ck_assert_uint_eq(c->items[0].hash_len, HASH_LEN);
+		ck_assert_mem_eq(c->items[0].hash, r.hash, HASH_LEN);
+		/* A refresh token without a jti: its NULL travels as NULL. */
+		ck_assert_int_eq(c->items[0].refresh_jti_len, -1);
+		if (kinds[i] != DB_END_REFRESH) {
+			ck_assert_int_eq(c->items[0].refresh_sid_len, -1);
+			continue;
+		}
+		ck_assert_int_eq(c->items[0].refresh_sid_len, HASH_LEN);
+		ck_assert_mem_eq(c->items[0].refresh_sid, r.rsid, HASH_LEN);
+	}
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, -1), 0);
+	stop(b);
+}
+END_TEST
+
+#define S DB_END_SESSION
+#define R DB_END_REFRESH
+#define U DB_END_USER
+
+/* Queued in this order behind a held batch (user 700's): the batch each
+ * must go in. A user's plain logouts go together; a request that would
+ * compete with another of its user's waits, and so does every later one
+ * of that user. */
+static const struct {
+	unsigned long long user;
+	enum db_batch_kind kind;
+	size_t batch;
+} turns[] = {
+    {700, S, 0},
+    {701, S, 1},
+    {701, U, 2},
+    {701, S, 3},
+    {702, U, 1},
+    {702, R, 2},
+    {703, S, 1},
+    {703, S, 1},
+    {704, R, 1},
+    {705, S, 1},
+    {705, S, 1},
+    {705, R, 2},
+    {705, S, 3},
+};
+
+#undef S
+#undef R
+#undef U
+
+#define NTURNS (sizeof(turns) / sizeof(turns[0]))
+
+START_TEST(competing_requests_wait_their_turn)
+{
+	const int rows[] = {1, 0, 4, 1, 0, 2, 1, 3};
+	struct batch *b = start();
+	struct req r[NTURNS];
+	size_t i, j, k[NTURNS], pos[NTURNS];
+
+	for (i = 0; i < NTURNS; i++)
+		req_init_kind(&r[i], b, &cfg1, turns[i].user, turns[i].kind, (unsigned char)i);
+	fake_db_batch_answer(DB_OK, 0, rows, sizeof(rows) / sizeof(rows[0]));
+	queue_behind(r, NTURNS, 0);
+	answer_all(r, NTURNS, 0, BATCH_DONE, -1);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 4);
+	for (i = 0; i < NTURNS; i++) {
+		ck_assert_msg(find_item(&r[i], &k[i], &pos[i]), "request %zu never batched", i);
+		ck_assert_msg(k[i] == turns[i].batch, "request %zu in batch %zu, want %zu", i, k[i],
+		    turns[i].batch);
+		ck_assert_uint_eq(r[i].res.rows, (unsigned long long)rows[pos[i]]);
+		/* Within a batch, in queue order. */
+		for (j = 0; j < i; j++)
+			if (k[j] == k[i])
+				ck_assert_uint_lt(pos[j], pos[i]);
+	}
+	ck_assert_uint_eq(batch_call(1)->nitems, 7);
+	ck_assert_uint_eq(batch_call(2)->nitems, 3);
+	ck_assert_uint_eq(batch_call(3)->nitems, 2);
 	stop(b);
 }
 END_TEST
@@ -503,6 +666,7 @@ batch_suite(void)
 	/* The waits need more than Check's default timeout on a loaded
 	 * machine (DEADLINE_MS each). */
 	UNIT_TCASE_TIMEOUT(s, "batch", 30, one_request_ends_its_session,
+	    each_kind_reaches_the_database, competing_requests_wait_their_turn,
 	    queued_requests_share_a_batch, unavailable_answers_every_member,
 	    error_hands_members_back, reload_starts_a_new_batch, batch_size_bounded,
 	    stop_commits_what_is_queued);

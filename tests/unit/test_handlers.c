@@ -6,17 +6,20 @@
  * refresh_token, all_devices, a session already gone, logout-all), every
  * reason the handlers can give (reason.h; the two that only server.c gives
  * are pinned by the integration suite), what each binds and runs, and that
- * no refusal reaches the database; the gate (verify, also asked as a
- * FastCGI authorizer) and logout-others; and the operator's routes, health
- * and metrics (no token, no rate limit, one ping a second). One table
- * drives most of it: each row is a request, the database's scripted
- * answers, and the outcome it must get.
+ * no refusal reaches the database; the same rows again through the group
+ * commit (batch.c on the fake), where logout, logout_refresh and
+ * logout_all become batch items of their kind with the same answers; the
+ * gate (verify, also asked as a FastCGI authorizer) and logout-others; and
+ * the operator's routes, health and metrics (no token, no rate limit, one
+ * ping a second). One table drives most of it: each row is a request, the
+ * database's scripted answers, and the outcome it must get.
  */
 #include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
 
+#include "batch.h"
 #include "exchange.h"
 #include "fake_db.h"
 #include "handlers.h"
@@ -490,6 +493,33 @@ struct served {
  * what the database's ping answers. */
 static struct health *serve_health;
 static enum db_status serve_ping = DB_OK;
+/* Serve through a batch committer of the request's configuration; whose
+ * answer hands the item back to its own statement when serve_alone. */
+static int serve_batched, serve_alone;
+
+/* The statement of the row that ends sessions and may be batched, or -1. */
+static int
+ending_stmt(const struct row *r)
+{
+	int ids[2] = {r->stmt, r->stmt2}, i;
+
+	for (i = 0; i < 2; i++)
+		if (ids[i] == STMT_LOGOUT || ids[i] == STMT_LOGOUT_REFRESH ||
+		    ids[i] == STMT_LOGOUT_ALL)
+			return ids[i];
+	return -1;
+}
+
+/* The batch answers what the ending statement would have. */
+static void
+script_batch(const struct row *r)
+{
+	const struct fake_answer *a = ending_stmt(r) == r->stmt ? &r->ans : &r->ans2;
+
+	if (ending_stmt(r) >= 0)
+		fake_db_batch_answer(
+		    a->status, a->uncertain, (const int[]){serve_alone ? -1 : (int)a->rows}, 1);
+}
 
 /* The answer's column 0 "@HASH@": the stored hash of SANCTUM_SECRET. */
 static void
@@ -545,10 +575,14 @@ serve(struct served *s, const struct row *r, struct ratelimit *rl)
 	fake_db_reset();
 	script(r->stmt, &r->ans);
 	script(r->stmt2, &r->ans2);
+	if (serve_batched)
+		script_batch(r);
 	fake_db_ping_answer(serve_ping);
 	perr = request_parse(&s->req, s->cfg, unit_get, params);
 	exchange_init(&s->x, s->cfg, &s->req);
 	s->x.db = db_open(s->cfg, 0);
+	if (serve_batched)
+		ck_assert_ptr_nonnull(s->x.bt = batch_start(s->cfg));
 	s->x.rl = rl;
 	s->x.health = serve_health;
 	if (handler_precheck(&s->x, perr) == 0) {
@@ -562,6 +596,7 @@ serve(struct served *s, const struct row *r, struct ratelimit *rl)
 static void
 served_free(struct served *s)
 {
+	batch_stop(s->x.bt);
 	exchange_end(&s->x);
 	db_close(s->x.db);
 	config_free(s->cfg);
@@ -569,35 +604,95 @@ served_free(struct served *s)
 
 /* ---- the table ------------------------------------------------------------ */
 
+/* The outcome the row wants, and nothing written that it should not. */
+static void
+check_outcome(const struct row *r, const struct served *s)
+{
+	ck_assert_msg(s->x.out.reason == r->reason, "%s: reason \"%s\", want \"%s\"", r->name,
+	    reason_info(s->x.out.reason)->text, reason_info(r->reason)->text);
+	ck_assert_msg(s->status == r->status, "%s: status %d, want %d", r->name, s->status,
+	    r->status);
+	ck_assert_msg(s->x.out.sessions == r->sessions, "%s: sessions %lld, want %lld", r->name,
+	    s->x.out.sessions, r->sessions);
+	if (r->event != NULL)
+		ck_assert_str_eq(s->x.out.event, r->event);
+	/* A refusal writes nothing, nor does the gate; a success named its
+	 * user. */
+	if (exchange_refused(&s->x) && r->reason != REASON_DB_UNAVAILABLE &&
+	    r->reason != REASON_DB_ERROR && r->reason != REASON_SESSION_GONE)
+		ck_assert_uint_eq(fake_db_writes(), 0);
+	if (s->x.route != NULL && s->x.route->id == ROUTE_VERIFY)
+		ck_assert_msg(fake_db_writes() == 0, "%s: the gate wrote", r->name);
+	if (!exchange_refused(&s->x))
+		ck_assert_str_eq(s->x.out.user, "42");
+}
+
+/* The row's statement ran once (or nothing did), stmt excepted: it was
+ * not run on its own. */
+static void
+check_ran(const struct row *r, int stmt)
+{
+	if (r->ran < 0)
+		ck_assert_msg(fake_db_ncalls() == 0, "%s: %zu database calls, want none", r->name,
+		    fake_db_ncalls());
+	else if (r->ran != stmt)
+		ck_assert_msg(fake_db_count(FAKE_EXEC, r->ran) == 1, "%s: %s ran %zu times",
+		    r->name, stmts_name(r->ran), fake_db_count(FAKE_EXEC, r->ran));
+}
+
 START_TEST(contract_row)
 {
 	const struct row *r = &rows[_i];
 	static struct served s;
 
 	serve(&s, r, NULL);
-	ck_assert_msg(s.x.out.reason == r->reason, "%s: reason \"%s\", want \"%s\"", r->name,
-	    reason_info(s.x.out.reason)->text, reason_info(r->reason)->text);
-	ck_assert_msg(s.status == r->status, "%s: status %d, want %d", r->name, s.status,
-	    r->status);
-	ck_assert_msg(s.x.out.sessions == r->sessions, "%s: sessions %lld, want %lld", r->name,
-	    s.x.out.sessions, r->sessions);
-	if (r->event != NULL)
-		ck_assert_str_eq(s.x.out.event, r->event);
-	if (r->ran < 0)
-		ck_assert_msg(fake_db_ncalls() == 0, "%s: %zu database calls, want none", r->name,
-		    fake_db_ncalls());
-	else
-		ck_assert_msg(fake_db_count(FAKE_EXEC, r->ran) == 1, "%s: %s ran %zu times",
-		    r->name, stmts_name(r->ran), fake_db_count(FAKE_EXEC, r->ran));
-	/* A refusal writes nothing, nor does the gate; a success named its
-	 * user. */
-	if (exchange_refused(&s.x) && r->reason != REASON_DB_UNAVAILABLE &&
-	    r->reason != REASON_DB_ERROR && r->reason != REASON_SESSION_GONE)
-		ck_assert_uint_eq(fake_db_writes(), 0);
-	if (s.x.route != NULL && s.x.route->id == ROUTE_VERIFY)
-		ck_assert_msg(fake_db_writes() == 0, "%s: the gate wrote", r->name);
-	if (!exchange_refused(&s.x))
-		ck_assert_str_eq(s.x.out.user, "42");
+	check_outcome(r, &s);
+	check_ran(r, -1);
+	served_free(&s);
+}
+END_TEST
+
+/* The kind of batch item each ending statement becomes. */
+static enum db_batch_kind
+kind_of(int stmt)
+{
+	return stmt == STMT_LOGOUT_ALL ? DB_END_USER
+	       : stmt == STMT_LOGOUT_REFRESH ? DB_END_REFRESH
+					     : DB_END_SESSION;
+}
+
+/* Every row again with group commit on: the same outcome, its ending
+ * statement (when the configuration batches it) one item of its kind in
+ * one batch instead, run on its own only when the batch hands it back. */
+START_TEST(contract_row_batched)
+{
+	const struct row *r = &rows[_i];
+	static struct served s;
+	static struct fake_call c;
+	int stmt = ending_stmt(r), batched;
+
+	serve_batched = 1;
+	serve(&s, r, NULL);
+	serve_batched = 0;
+	check_outcome(r, &s);
+	batched = stmt >= 0 && (s.cfg->batch_stmts & STMTS_BIT(stmt));
+	check_ran(r, batched ? stmt : -1);
+	batch_stop(s.x.bt); /* the committer's calls are all in the log now */
+	s.x.bt = NULL;
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), (size_t)batched);
+	if (!batched) {
+		served_free(&s);
+		return;
+	}
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, stmt), 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC_AFTER_BATCH, stmt),
+	    (size_t)((stmt == r->stmt ? r->ans : r->ans2).status == DB_ERROR));
+	for (size_t i = 0; fake_db_call(i, &c); i++)
+		if (c.kind == FAKE_BATCH) {
+			ck_assert_uint_eq(c.nitems, 1);
+			ck_assert_int_eq(c.items[0].kind, kind_of(stmt));
+			ck_assert_uint_eq(c.items[0].user_id, 42);
+		}
 	served_free(&s);
 }
 END_TEST
@@ -677,6 +772,80 @@ START_TEST(refresh_binds_both_sessions)
 	assert_hash_of(&c->args[SQLP_REFRESH_JTI_HASH], "rj-1");
 	assert_hash_of(&c->args[SQLP_REFRESH_SID_HASH], "s-1");
 	assert_hash_of(&c->args[SQLP_SID_HASH], "s-1");
+	served_free(&s);
+}
+END_TEST
+
+/* Through the batch, the refresh-token logout's item carries what its
+ * statement binds: the bearer's session, the refresh token's sid and jti. */
+START_TEST(batched_refresh_binds_both_sessions)
+{
+	static struct served s;
+	static struct fake_call c;
+	unsigned char want[crypto_hash_sha256_BYTES];
+
+	serve_batched = 1;
+	serve(&s, row_named("logout, refresh_token"), NULL);
+	serve_batched = 0;
+	batch_stop(s.x.bt);
+	s.x.bt = NULL;
+	ck_assert_int_eq(s.status, 204);
+	ck_assert(fake_db_call(0, &c));
+	ck_assert_int_eq(c.kind, FAKE_BATCH);
+	ck_assert_int_eq(c.items[0].kind, DB_END_REFRESH);
+	crypto_hash_sha256(want, (const unsigned char *)"s-1", 3);
+	ck_assert_mem_eq(c.items[0].hash, want, sizeof(want));
+	ck_assert_int_eq(c.items[0].refresh_sid_len, (long)sizeof(want));
+	ck_assert_mem_eq(c.items[0].refresh_sid, want, sizeof(want));
+	crypto_hash_sha256(want, (const unsigned char *)"rj-1", 4);
+	ck_assert_int_eq(c.items[0].refresh_jti_len, (long)sizeof(want));
+	ck_assert_mem_eq(c.items[0].refresh_jti, want, sizeof(want));
+	served_free(&s);
+}
+END_TEST
+
+/* An item the batch hands back runs its own statement: the answer is that
+ * statement's. */
+START_TEST(batched_item_handed_back)
+{
+	static struct served s;
+
+	serve_batched = serve_alone = 1;
+	serve(&s, row_named("logout, refresh_token"), NULL);
+	serve_batched = serve_alone = 0;
+	ck_assert_int_eq(s.status, 204);
+	ck_assert_int_eq(s.x.out.sessions, 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, STMT_LOGOUT_REFRESH), 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC_AFTER_BATCH, STMT_LOGOUT_REFRESH), 1);
+	served_free(&s);
+	/* ...whose none ended is settled as ever: the session check. */
+	serve_batched = serve_alone = 1;
+	serve(&s, row_named("logout, refresh session already gone"), NULL);
+	serve_batched = serve_alone = 0;
+	ck_assert_int_eq(s.status, 204);
+	ck_assert_int_eq(s.x.out.sessions, 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC_AFTER_BATCH, STMT_LOGOUT_REFRESH), 1);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, STMT_SESSION_CHECK), 1);
+	served_free(&s);
+}
+END_TEST
+
+/* A statement of the file's own is never batched: the batch is written
+ * for the built-in one. */
+START_TEST(batched_only_builtin_statements)
+{
+	static struct served s;
+	struct row r = *row_named("logout-all");
+
+	r.conf = "[sql]\nlogout_all = DELETE FROM user_sessions WHERE user_id = :user_id\n";
+	serve_batched = 1;
+	serve(&s, &r, NULL);
+	serve_batched = 0;
+	ck_assert_int_eq(s.status, 200);
+	ck_assert_int_eq(s.x.out.sessions, 3);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 0);
+	ck_assert_uint_eq(fake_db_count(FAKE_EXEC, STMT_LOGOUT_ALL), 1);
 	served_free(&s);
 }
 END_TEST
@@ -1079,9 +1248,12 @@ suite(void)
 	TCase *tc = tcase_create("contract");
 
 	tcase_add_loop_test(tc, contract_row, 0, (int)(sizeof(rows) / sizeof(rows[0])));
+	tcase_add_loop_test(tc, contract_row_batched, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, every_reason_has_a_row);
 	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "details", logout_binds_the_session, refresh_binds_both_sessions,
+	    batched_refresh_binds_both_sessions, batched_item_handed_back,
+	    batched_only_builtin_statements,
 	    uncertain_counts_as_done, rate_limited);
 	UNIT_TCASE(s, "operator routes", health_ok_pings_the_database, health_down_is_503,
 	    health_pings_once_a_second, health_head_and_405, operator_routes_off_by_default,

@@ -6,10 +6,11 @@
  * trailing junk), well-formed UTF-8 (RFC 3629), the nesting bounded by
  * max_depth, the input counted (no NUL needed, none allowed inside), and a
  * top-level object naming a member twice refused (RFC 7519 §4), however
- * the name is spelled.
+ * the name is spelled; and the calling thread's locale is what it was.
  */
 #include "unit.h"
 
+#include <locale.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -110,6 +111,18 @@ START_TEST(scalars_and_whitespace)
 	ck_assert_int_eq(json_object_get_type(o), scalars[_i].type);
 	ck_assert_str_eq(
 	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), scalars[_i].as_json);
+	json_object_put(o);
+}
+END_TEST
+
+/* Parsing runs under the "C" locale object and leaves the thread's own. */
+START_TEST(thread_locale_kept)
+{
+	locale_t before = uselocale((locale_t)0);
+	struct json_object *o = parses("{\"exp\":1.5e3,\"n\":-2}");
+
+	ck_assert_ptr_eq(uselocale((locale_t)0), before);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "exp")), 1500);
 	json_object_put(o);
 }
 END_TEST
@@ -274,7 +287,8 @@ jsonparse_suite(void)
 	tcase_add_loop_test(
 	    tc, scalars_and_whitespace, 0, (int)(sizeof(scalars) / sizeof(scalars[0])));
 	suite_add_tcase(s, tc);
-	UNIT_TCASE(s, "accepts", object_parsed, counted_input, separators_inside_values);
+	UNIT_TCASE(s, "accepts", object_parsed, counted_input, separators_inside_values,
+	    thread_locale_kept);
 	UNIT_TCASE(s, "strict", refuses_empty, refuses_not_json, refuses_raw_control_characters,
 	    refuses_bad_utf8, duplicate_members);
 	UNIT_TCASE(s, "bounds", depth_bounded, size_bounded);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_stmts.c — pins src/stmts.c: every built-in statement of both
- * formats compiles, the batched logout's text is exactly what db.c
- * prepares, each configuration requires the statements it runs, a
- * statement only a route not served runs is not even prepared, and only
- * the built-in logout (however spelled) is batched.
+ * formats compiles, the batched statement's text in both forms is exactly
+ * what db.c prepares, each configuration requires the statements it runs,
+ * a statement only a route not served runs is not even prepared, and of
+ * logout, logout_refresh and logout_all only the built-in ones (however
+ * spelled) are batched.
  */
 #include "unit.h"
 
@@ -88,30 +89,56 @@ START_TEST(admin_parameters)
 }
 END_TEST
 
-START_TEST(batch_sql)
+/* Placeholders in sql. */
+static size_t
+binds(const char *sql)
+{
+	size_t q = 0;
+
+	for (; *sql != '\0'; sql++)
+		q += *sql == '?';
+	return q;
+}
+
+/* stmts_batch_sql(form, n) is want, refused one byte short, and the
+ * largest batch fits the buffer db.c gives it, with per_item binds an item. */
+static void
+check_form(enum stmts_batch_form form, size_t n, const char *want, size_t per_item)
 {
 	char sql[STMTS_BATCH_SQL_LEN(DB_BATCH_MAX)];
-	const char *one = "DELETE FROM user_sessions WHERE session_hash IN (?) AND "
-			  "(session_hash, user_id) IN ((?,?)) RETURNING session_hash";
-	const char *three = "DELETE FROM user_sessions WHERE session_hash IN (?,?,?) AND "
-			    "(session_hash, user_id) IN ((?,?),(?,?),(?,?)) RETURNING session_hash";
 
-	ck_assert_int_eq(stmts_batch_sql(1, sql, sizeof(sql)), (int)strlen(one));
-	ck_assert_str_eq(sql, one);
-	ck_assert_int_eq(stmts_batch_sql(3, sql, sizeof(sql)), (int)strlen(three));
-	ck_assert_str_eq(sql, three);
-	/* The largest batch fits the buffer db.c gives it, with 3 binds a row. */
-	ck_assert_int_gt(stmts_batch_sql(DB_BATCH_MAX, sql, sizeof(sql)), 0);
-	{
-		size_t q = 0;
+	ck_assert_int_eq(stmts_batch_sql(form, n, sql, sizeof(sql)), (int)strlen(want));
+	ck_assert_str_eq(sql, want);
+	ck_assert_int_eq(stmts_batch_sql(form, n, sql, strlen(want) + 1), (int)strlen(want));
+	/* Too small a buffer, or no items: refused rather than cut short. */
+	ck_assert_int_eq(stmts_batch_sql(form, n, sql, strlen(want)), -1);
+	ck_assert_int_eq(stmts_batch_sql(form, 0, sql, sizeof(sql)), -1);
+	ck_assert_int_gt(stmts_batch_sql(form, DB_BATCH_MAX, sql, sizeof(sql)), 0);
+	ck_assert_uint_eq(binds(sql), per_item * DB_BATCH_MAX);
+}
 
-		for (const char *p = sql; *p != '\0'; p++)
-			q += *p == '?';
-		ck_assert_uint_eq(q, 3 * DB_BATCH_MAX);
-	}
-	/* Too small a buffer, or no rows: refused rather than cut short. */
-	ck_assert_int_eq(stmts_batch_sql(3, sql, strlen(three)), -1);
-	ck_assert_int_eq(stmts_batch_sql(0, sql, sizeof(sql)), -1);
+/* Both forms, bound in the order db.c binds. */
+START_TEST(batch_sql)
+{
+	char sql[STMTS_BATCH_SQL_LEN(1)];
+
+	check_form(STMTS_BATCH_SESSIONS, 1,
+	    "DELETE FROM user_sessions WHERE session_hash IN (?) AND ((session_hash, user_id) IN "
+	    "((?,?)) OR (session_hash, user_id, refresh_jti_hash) IN ((?,?,?))) RETURNING "
+	    "user_id, session_hash",
+	    6);
+	check_form(STMTS_BATCH_SESSIONS, 3,
+	    "DELETE FROM user_sessions WHERE session_hash IN (?,?,?) AND ((session_hash, user_id) "
+	    "IN ((?,?),(?,?),(?,?)) OR (session_hash, user_id, refresh_jti_hash) IN "
+	    "((?,?,?),(?,?,?),(?,?,?))) RETURNING user_id, session_hash",
+	    6);
+	check_form(STMTS_BATCH_MIXED, 2,
+	    "DELETE FROM user_sessions WHERE user_id IN (?,?) AND ((session_hash, user_id) IN "
+	    "((?,?),(?,?)) OR (refresh_jti_hash, user_id) IN ((?,?),(?,?)) OR user_id IN (?,?)) "
+	    "AND EXISTS (SELECT 1 FROM user_sessions b WHERE b.user_id = user_sessions.user_id "
+	    "AND (b.session_hash, b.user_id) IN ((?,?),(?,?))) RETURNING user_id, session_hash",
+	    8);
+	ck_assert_int_eq(stmts_batch_sql(STMTS_BATCH_FORMS, 1, sql, sizeof(sql)), -1);
 }
 END_TEST
 
@@ -196,29 +223,42 @@ START_TEST(defaults_follow_endpoints)
 }
 END_TEST
 
-static int
+static unsigned int
 batchable(const char *text)
 {
 	struct config *c = unit_config(text);
-	int b = stmts_batchable(c);
+	unsigned int b = stmts_batchable(c);
 
-	ck_assert_int_eq(c->batch_logout, b);
+	ck_assert_uint_eq(c->batch_stmts, b);
 	config_free(c);
 	return b;
 }
 
+#define B_LOGOUT  STMTS_BIT(STMT_LOGOUT)
+#define B_REFRESH STMTS_BIT(STMT_LOGOUT_REFRESH)
+#define B_ALL	  STMTS_BIT(STMT_LOGOUT_ALL)
+
 START_TEST(batching)
 {
-	ck_assert_int_eq(batchable(JWT_KEY), 1);
-	ck_assert_int_eq(batchable("[server]\nbatch = no\n" JWT_KEY), 0);
-	ck_assert_int_eq(batchable("[token]\nformat = sanctum\n"), 0);
+	ck_assert_uint_eq(batchable(JWT_KEY), B_LOGOUT | B_REFRESH | B_ALL);
+	ck_assert_uint_eq(batchable("[server]\nbatch = no\n" JWT_KEY), 0);
+	ck_assert_uint_eq(batchable("[token]\nformat = sanctum\n"), 0);
 	/* The built-in statement, spelled over two lines: still batched. */
-	ck_assert_int_eq(batchable("[sql]\nlogout = DELETE FROM user_sessions WHERE session_hash "
-				   "= :sid_hash\n  AND user_id = :user_id\n" JWT_KEY),
-	    1);
-	ck_assert_int_eq(batchable("[sql]\nlogout = DELETE FROM user_sessions WHERE session_hash "
-				   "= :sid_hash\n" JWT_KEY),
-	    0);
+	ck_assert_uint_eq(batchable("[sql]\nlogout = DELETE FROM user_sessions WHERE session_hash "
+				    "= :sid_hash\n  AND user_id = :user_id\n" JWT_KEY),
+	    B_LOGOUT | B_REFRESH | B_ALL);
+	/* Each statement of its own: the others stay batched. */
+	ck_assert_uint_eq(batchable("[sql]\nlogout = DELETE FROM user_sessions WHERE session_hash "
+				    "= :sid_hash\n" JWT_KEY),
+	    B_REFRESH | B_ALL);
+	ck_assert_uint_eq(batchable("[sql]\nlogout_all = DELETE FROM user_sessions WHERE user_id "
+				    "= :user_id\n" JWT_KEY),
+	    B_LOGOUT | B_REFRESH);
+	ck_assert_uint_eq(batchable("[sql]\nlogout_refresh =\n" JWT_KEY), B_LOGOUT | B_ALL);
+	/* Only those three: a statement of the gate's changes nothing. */
+	ck_assert_uint_eq(batchable("[server]\nendpoints = logout verify\n[sql]\nverify = SELECT 1 "
+				    "FROM user_sessions WHERE session_hash = :sid_hash\n" JWT_KEY),
+	    B_LOGOUT | B_REFRESH | B_ALL);
 }
 END_TEST
 
