@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * batch.c — the committer: one thread and one database connection per
- * process. Requests queue a job and sleep on their own condition variable;
+ * process. Requests queue a job and sleep on a semaphore of their own;
  * the committer takes up to DB_BATCH_MAX queued jobs of one configuration
  * generation, runs them as one DELETE ... RETURNING (one commit), and wakes
- * each with its answer. An unreachable database is a 503 for the whole
+ * each with its answer, holding no lock then (sem_post may be called on a
+ * semaphore its waiter destroys as soon as it returns). An unreachable database is a 503 for the whole
  * batch (a request of its own would wait the same timeouts again). Any
  * other failure (a locked row, a deadlock) hands the batch back: each
  * request runs its own statement under the normal retry policy, and a lost
@@ -28,7 +29,9 @@
  * run alone, and a user whose rows stay locked keeps out of the batches
  * everyone else shares.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,8 +47,7 @@ struct job {
 	const struct config *cfg;
 	struct db_batch_item item;
 	struct job *next;
-	pthread_cond_t done_cv;
-	int done;
+	sem_t done; /* posted once the answer is in (after the lock is let go) */
 	enum batch_outcome outcome;
 	int uncertain;
 };
@@ -174,23 +176,25 @@ commit(struct batch *b, struct job **v, size_t n)
 	t0 = metrics_clock();
 	st = db_exec_batch(b->db, items, n, &uncertain);
 	metrics_batch(n, metrics_clock() - t0);
-	pthread_mutex_lock(&b->mu);
 	if (st == DB_ERROR) {
 		long long now = util_now_ms();
 
+		pthread_mutex_lock(&b->mu);
 		for (i = 0; i < n; i++)
 			make_hot(b, v[i]->item.user_id, now + HOT_MS, now);
+		pthread_mutex_unlock(&b->mu);
 	}
+	/* No lock held: a woken request goes on at once instead of waiting
+	 * for the committer to let it go. A job is its request's (on its
+	 * stack): not touched once posted. */
 	for (i = 0; i < n; i++) {
 		v[i]->outcome = st == DB_OK && !items[i].alone ? BATCH_DONE
 				: st == DB_UNAVAILABLE	       ? BATCH_UNAVAILABLE
 							       : BATCH_ALONE;
 		v[i]->item.rows = st == DB_OK ? items[i].rows : 0;
 		v[i]->uncertain = uncertain;
-		v[i]->done = 1;
-		pthread_cond_signal(&v[i]->done_cv);
+		sem_post(&v[i]->done);
 	}
-	pthread_mutex_unlock(&b->mu);
 }
 
 static void *
@@ -272,22 +276,22 @@ batch_logout(struct batch *b, const struct config *cfg, const struct db_batch_it
 	j.cfg = cfg;
 	j.item = *item;
 	j.item.rows = 0;
-	if (pthread_cond_init(&j.done_cv, NULL) != 0)
+	if (sem_init(&j.done, 0, 0) != 0)
 		return BATCH_ALONE;
 	pthread_mutex_lock(&b->mu);
 	if (is_hot(b, item->user_id, util_now_ms())) {
 		pthread_mutex_unlock(&b->mu);
-		pthread_cond_destroy(&j.done_cv);
+		sem_destroy(&j.done);
 		memset(res, 0, sizeof(*res));
 		return BATCH_ALONE;
 	}
 	*b->tail = &j;
 	b->tail = &j.next;
-	pthread_cond_signal(&b->queued);
-	while (!j.done)
-		pthread_cond_wait(&j.done_cv, &b->mu);
 	pthread_mutex_unlock(&b->mu);
-	pthread_cond_destroy(&j.done_cv);
+	pthread_cond_signal(&b->queued); /* free when the committer is busy */
+	while (sem_wait(&j.done) != 0 && errno == EINTR)
+		;
+	sem_destroy(&j.done);
 	memset(res, 0, sizeof(*res));
 	res->rows = j.item.rows;
 	res->uncertain = j.uncertain;
