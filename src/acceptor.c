@@ -19,6 +19,14 @@
  * Lingering close: when a request was refused before its input was read,
  * the socket is shut down for writing and its input drained for at most
  * LINGER_MS before close, so the response is not lost to a TCP reset.
+ *
+ * Admission: a new connection is taken from the backlog only while a
+ * worker waits with nothing queued (may_accept), so that another process
+ * on the same socket with an idle worker can take it instead. Requests on
+ * kept connections need no admission: they are this process's already.
+ * So that they cannot starve the backlog, each one queued while listening
+ * is paused lets one waiting connection in (admit_one): new and kept
+ * connections then share the workers' queue.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +61,7 @@ enum conn_state { C_FREE = 0, C_READING, C_IDLE, C_LINGER, C_SERVED };
 struct conn {
 	enum conn_state state;
 	int in_epoll;
+	int kept;	    /* has served a request: the web server keeps it */
 	long long deadline; /* ms, monotonic */
 };
 
@@ -78,6 +87,7 @@ struct acceptor {
 	int hwm;	    /* highest fd + 1 ever used */
 	unsigned held;	    /* C_READING + C_IDLE + C_LINGER */
 	int listening;	    /* lfd is in the epoll set */
+	long long admit_at; /* ms: admit_one found the backlog empty */
 	unsigned char *window;
 	long long next_sweep, last_warn;
 	unsigned long refused, timed_out;
@@ -183,6 +193,8 @@ dispatch(struct acceptor *a, int fd, int unread_body)
 	pthread_cond_signal(&a->ready_cv);
 }
 
+static void admit_one(struct acceptor *a);
+
 /* Look at what a reading or idle connection has sent. hup: the peer shut
  * down its side, so nothing more will come. */
 static void
@@ -212,6 +224,8 @@ examine(struct acceptor *a, int fd, int hup)
 	switch (fcgi_scan(a->window, (size_t)n, &sl, &info)) {
 	case SCAN_READY:
 		dispatch(a, fd, info.body_unscanned);
+		if (c->kept)
+			admit_one(a);
 		return;
 	case SCAN_BAD:
 		a->refused++;
@@ -291,41 +305,77 @@ may_accept(struct acceptor *a)
 	return ok;
 }
 
+/* One connection from the backlog: 1 taken; 0 none this time, but more
+ * may wait (EINTR, ECONNABORTED, a descriptor over the limit); -1 none
+ * waiting, or stop trying. */
+static int
+take_one(struct acceptor *a)
+{
+	int fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == EINTR || errno == ECONNABORTED)
+			return 0;
+		if (errno != EAGAIN)
+			warn_client(a, strerror(errno));
+		if (errno == EMFILE || errno == ENFILE)
+			set_listening(a, 0);
+		return -1;
+	}
+	if (fd >= a->nfd) {
+		log_warn("acceptor: descriptor %d over the limit; closing it", fd);
+		close(fd);
+		return 0;
+	}
+	if (fd >= a->hwm)
+		a->hwm = fd + 1;
+	set_timeout(fd, SO_RCVTIMEO, a->cur.body_timeout);
+	set_timeout(fd, SO_SNDTIMEO, a->cur.write_timeout);
+	a->conns[fd] =
+	    (struct conn){.state = C_READING, .deadline = util_now_ms() + a->cur.header_timeout};
+	a->held++;
+	examine(a, fd, 0);
+	return 1;
+}
+
 /* Take connections from the backlog; all of them when draining. */
 static void
 accept_some(struct acceptor *a, int all)
 {
-	int i, fd;
+	int i;
 
 	for (i = 0; all || i < ACCEPT_BURST; i++) {
 		if (!all && !may_accept(a)) {
 			set_listening(a, 0); /* back on once one may */
 			return;
 		}
-		fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN)
-				warn_client(a, strerror(errno));
-			if (errno == EMFILE || errno == ENFILE)
-				set_listening(a, 0);
+		if (take_one(a) < 0)
 			return;
-		}
-		if (fd >= a->nfd) {
-			log_warn("acceptor: descriptor %d over the limit; closing it", fd);
-			close(fd);
-			continue;
-		}
-		if (fd >= a->hwm)
-			a->hwm = fd + 1;
-		set_timeout(fd, SO_RCVTIMEO, a->cur.body_timeout);
-		set_timeout(fd, SO_SNDTIMEO, a->cur.write_timeout);
-		a->conns[fd] = (struct conn){.state = C_READING,
-		    .deadline = util_now_ms() + a->cur.header_timeout};
-		a->held++;
-		examine(a, fd, 0);
 	}
+}
+
+/* A request on a kept connection was queued: while listening is paused
+ * (no worker idle), let one connection waiting in the backlog in too, so
+ * that it queues behind as few requests as the kept ones do, instead of
+ * waiting for a moment when the kept ones leave a worker idle. A backlog
+ * found empty is looked at again a millisecond later at the soonest, so
+ * kept connections that carry all the load cost no accept per request. */
+static void
+admit_one(struct acceptor *a)
+{
+	long long t;
+	int ok;
+
+	if (a->lfd < 0 || a->listening)
+		return; /* draining, or the epoll loop accepts anyway */
+	t = util_now_ms();
+	if (t < a->admit_at)
+		return;
+	pthread_mutex_lock(&a->mu);
+	ok = a->held + a->inflight < a->lim.max_conns;
+	pthread_mutex_unlock(&a->mu);
+	if (ok && take_one(a) != 1)
+		a->admit_at = t + 1;
 }
 
 /* Connections the workers gave back. */
@@ -348,6 +398,7 @@ take_back(struct acceptor *a)
 
 			if (batch[i].how == ACCEPTOR_KEEP && !draining) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
+				    .kept = 1,
 				    .deadline = util_now_ms() + a->cur.idle_timeout};
 				a->held++;
 				examine(a, fd, 0);
