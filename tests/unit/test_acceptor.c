@@ -3,12 +3,15 @@
  * test_acceptor.c — pins src/acceptor.c's admission: a connection waits in
  * the listen backlog while no worker is free, but requests on kept
  * connections cannot starve it there: each one queued lets one waiting
- * connection in behind it. An idle kept connection holds no worker.
+ * connection in behind it. An idle kept connection holds no worker. A
+ * worker with nothing queued takes a waiting connection itself, and one
+ * whose request is still arriving goes to the acceptor to finish.
  *
  * The test thread is the process's only worker: it takes connections with
  * acceptor_next, reads their request as libfcgi would, and gives them back.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -196,13 +199,71 @@ START_TEST(idle_kept_hold_no_worker)
 }
 END_TEST
 
+struct late {
+	int fd;
+	size_t from;
+};
+
+static void *
+send_rest(void *arg)
+{
+	struct late *l = arg;
+
+	pause_ms(150);
+	ck_assert_int_eq(send(l->fd, request + l->from, REQUEST_LEN - l->from, 0),
+	    (ssize_t)(REQUEST_LEN - l->from));
+	return NULL;
+}
+
+/* A worker that finds nothing queued accepts the waiting connection
+ * itself: a complete request it serves; one still arriving it leaves to
+ * the acceptor, and gets it once complete. */
+START_TEST(worker_takes_from_the_backlog)
+{
+	char err[256] = "";
+	struct acceptor *a;
+	struct late l;
+	pthread_t t;
+	int lfd = listening(), c1, c2, s1, fd;
+
+	a = acceptor_start(lfd, &limits, err, sizeof(err));
+	ck_assert_msg(a != NULL, "%s", err);
+	c1 = client();
+	send_request(c1);
+	s1 = next(a);
+	/* Busy: these wait in the backlog. */
+	c2 = client();
+	ck_assert_int_eq(send(c2, request, 20, 0), 20);
+	pause_ms(50);
+	acceptor_done(a, s1, ACCEPTOR_CLOSE);
+	l = (struct late){c2, 20};
+	ck_assert_int_eq(pthread_create(&t, NULL, send_rest, &l), 0);
+	fd = next(a);
+	ck_assert_msg(served(c2, fd), "not the connection that was still arriving");
+	acceptor_done(a, fd, ACCEPTOR_CLOSE);
+	pthread_join(t, NULL);
+	close(c2);
+	c2 = client();
+	send_request(c2);
+	pause_ms(50);
+	fd = next(a);
+	ck_assert_msg(served(c2, fd), "not the complete one");
+	acceptor_done(a, fd, ACCEPTOR_CLOSE);
+	acceptor_stop(a);
+	close(c1);
+	close(c2);
+	unlink(addr.sun_path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 acceptor_suite(void)
 {
 	Suite *s = suite_create("acceptor");
 
-	UNIT_TCASE_TIMEOUT(
-	    s, "admission", 20, kept_requests_let_the_backlog_in, idle_kept_hold_no_worker);
+	UNIT_TCASE_TIMEOUT(s, "admission", 20, kept_requests_let_the_backlog_in,
+	    idle_kept_hold_no_worker, worker_takes_from_the_backlog);
 	return s;
 }
 
