@@ -19,10 +19,28 @@
  * Lingering close: when a request was refused before its input was read,
  * the socket is shut down for writing and its input drained for at most
  * LINGER_MS before close, so the response is not lost to a TCP reset.
+ *
+ * The worker's own accept: a worker that finished a request and finds
+ * nothing queued takes the next connection from the backlog itself
+ * (worker_take), and serves it at once when its request is already
+ * complete, as a web server on the same machine usually sends it: no
+ * hand-off, no wake-up of this thread or of another worker. Anything
+ * else it takes (a request not complete yet, or not well formed) it gives
+ * to this thread, which handles it as one it accepted. The listening
+ * socket is closed at a drain only once no worker is in that accept.
+ *
+ * Admission: a new connection is taken from the backlog only while a
+ * worker waits with nothing queued (may_accept), so that another process
+ * on the same socket with an idle worker can take it instead. Requests on
+ * kept connections need no admission: they are this process's already.
+ * So that they cannot starve the backlog, each one queued while listening
+ * is paused lets one waiting connection in (admit_one): new and kept
+ * connections then share the workers' queue.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +62,7 @@
 #define LINGER_MS   2000
 #define WINDOW	    (160 * 1024) /* the most of a request the scanner sees */
 #define ACCEPT_BURST 64
+#define FAST_WINDOW (8 * 1024) /* what a worker peeks at of a connection it accepts */
 #define EVENTS	    64
 #define TAG_LISTEN  (-1)
 #define TAG_WAKE    (-2)
@@ -53,12 +72,14 @@ enum conn_state { C_FREE = 0, C_READING, C_IDLE, C_LINGER, C_SERVED };
 struct conn {
 	enum conn_state state;
 	int in_epoll;
+	int kept;	    /* has served a request: the web server keeps it */
 	long long deadline; /* ms, monotonic */
 };
 
 struct returned {
 	int fd;
 	enum acceptor_end how;
+	int fresh; /* accepted by a worker, its request not complete yet */
 };
 
 struct ready {
@@ -76,8 +97,9 @@ struct acceptor {
 	struct conn *conns; /* indexed by fd */
 	int nfd;	    /* size of conns */
 	int hwm;	    /* highest fd + 1 ever used */
-	unsigned held;	    /* C_READING + C_IDLE + C_LINGER */
+	atomic_uint held;   /* C_READING + C_IDLE + C_LINGER; workers read it */
 	int listening;	    /* lfd is in the epoll set */
+	long long admit_at; /* ms: admit_one found the backlog empty */
 	unsigned char *window;
 	long long next_sweep, last_warn;
 	unsigned long refused, timed_out;
@@ -93,6 +115,8 @@ struct acceptor {
 	unsigned waiting;  /* workers waiting in acceptor_next */
 	int want_workers;  /* listening paused until a worker waits */
 	atomic_int draining; /* read without the lock by a closing worker */
+	int worker_lfd;	     /* the listening socket for worker_take; -1 */
+	unsigned takers;     /* workers in worker_take */
 	int drained, stopping;
 };
 
@@ -183,6 +207,8 @@ dispatch(struct acceptor *a, int fd, int unread_body)
 	pthread_cond_signal(&a->ready_cv);
 }
 
+static void admit_one(struct acceptor *a);
+
 /* Look at what a reading or idle connection has sent. hup: the peer shut
  * down its side, so nothing more will come. */
 static void
@@ -212,6 +238,8 @@ examine(struct acceptor *a, int fd, int hup)
 	switch (fcgi_scan(a->window, (size_t)n, &sl, &info)) {
 	case SCAN_READY:
 		dispatch(a, fd, info.body_unscanned);
+		if (c->kept)
+			admit_one(a);
 		return;
 	case SCAN_BAD:
 		a->refused++;
@@ -291,41 +319,77 @@ may_accept(struct acceptor *a)
 	return ok;
 }
 
+/* One connection from the backlog: 1 taken; 0 none this time, but more
+ * may wait (EINTR, ECONNABORTED, a descriptor over the limit); -1 none
+ * waiting, or stop trying. */
+static int
+take_one(struct acceptor *a)
+{
+	int fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == EINTR || errno == ECONNABORTED)
+			return 0;
+		if (errno != EAGAIN)
+			warn_client(a, strerror(errno));
+		if (errno == EMFILE || errno == ENFILE)
+			set_listening(a, 0);
+		return -1;
+	}
+	if (fd >= a->nfd) {
+		log_warn("acceptor: descriptor %d over the limit; closing it", fd);
+		close(fd);
+		return 0;
+	}
+	if (fd >= a->hwm)
+		a->hwm = fd + 1;
+	set_timeout(fd, SO_RCVTIMEO, a->cur.body_timeout);
+	set_timeout(fd, SO_SNDTIMEO, a->cur.write_timeout);
+	a->conns[fd] =
+	    (struct conn){.state = C_READING, .deadline = util_now_ms() + a->cur.header_timeout};
+	a->held++;
+	examine(a, fd, 0);
+	return 1;
+}
+
 /* Take connections from the backlog; all of them when draining. */
 static void
 accept_some(struct acceptor *a, int all)
 {
-	int i, fd;
+	int i;
 
 	for (i = 0; all || i < ACCEPT_BURST; i++) {
 		if (!all && !may_accept(a)) {
 			set_listening(a, 0); /* back on once one may */
 			return;
 		}
-		fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN)
-				warn_client(a, strerror(errno));
-			if (errno == EMFILE || errno == ENFILE)
-				set_listening(a, 0);
+		if (take_one(a) < 0)
 			return;
-		}
-		if (fd >= a->nfd) {
-			log_warn("acceptor: descriptor %d over the limit; closing it", fd);
-			close(fd);
-			continue;
-		}
-		if (fd >= a->hwm)
-			a->hwm = fd + 1;
-		set_timeout(fd, SO_RCVTIMEO, a->cur.body_timeout);
-		set_timeout(fd, SO_SNDTIMEO, a->cur.write_timeout);
-		a->conns[fd] = (struct conn){.state = C_READING,
-		    .deadline = util_now_ms() + a->cur.header_timeout};
-		a->held++;
-		examine(a, fd, 0);
 	}
+}
+
+/* A request on a kept connection was queued: while listening is paused
+ * (no worker idle), let one connection waiting in the backlog in too, so
+ * that it queues behind as few requests as the kept ones do, instead of
+ * waiting for a moment when the kept ones leave a worker idle. A backlog
+ * found empty is looked at again a millisecond later at the soonest, so
+ * kept connections that carry all the load cost no accept per request. */
+static void
+admit_one(struct acceptor *a)
+{
+	long long t;
+	int ok;
+
+	if (a->lfd < 0 || a->listening)
+		return; /* draining, or the epoll loop accepts anyway */
+	t = util_now_ms();
+	if (t < a->admit_at)
+		return;
+	pthread_mutex_lock(&a->mu);
+	ok = a->held + a->inflight < a->lim.max_conns;
+	pthread_mutex_unlock(&a->mu);
+	if (ok && take_one(a) != 1)
+		a->admit_at = t + 1;
 }
 
 /* Connections the workers gave back. */
@@ -346,8 +410,16 @@ take_back(struct acceptor *a)
 		for (i = 0; i < n; i++) {
 			int fd = batch[i].fd;
 
-			if (batch[i].how == ACCEPTOR_KEEP && !draining) {
+			if (batch[i].fresh) {
+				if (fd >= a->hwm)
+					a->hwm = fd + 1;
+				a->conns[fd] = (struct conn){.state = C_READING,
+				    .deadline = util_now_ms() + a->cur.header_timeout};
+				a->held++;
+				examine(a, fd, 0);
+			} else if (batch[i].how == ACCEPTOR_KEEP && !draining) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
+				    .kept = 1,
 				    .deadline = util_now_ms() + a->cur.idle_timeout};
 				a->held++;
 				examine(a, fd, 0);
@@ -394,6 +466,17 @@ begin_drain(struct acceptor *a)
 	int fd;
 
 	if (a->lfd >= 0) {
+		/* No worker may accept from it once it is closed: a worker
+		 * in worker_take is a system call or two from done. */
+		pthread_mutex_lock(&a->mu);
+		a->worker_lfd = -1;
+		while (a->takers > 0) {
+			pthread_mutex_unlock(&a->mu);
+			sched_yield();
+			pthread_mutex_lock(&a->mu);
+		}
+		pthread_mutex_unlock(&a->mu);
+		take_back(a); /* what they took */
 		accept_some(a, 1);
 		set_listening(a, 0);
 		close(a->lfd);
@@ -503,7 +586,7 @@ acceptor_start(int listen_fd, const struct acceptor_limits *lim, char *err, size
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		goto nomem;
-	a->lfd = listen_fd;
+	a->lfd = a->worker_lfd = listen_fd;
 	a->ep = a->wake = -1;
 	a->lim = *lim;
 	a->nfd = fd_limit();
@@ -576,12 +659,83 @@ acceptor_set_limits(struct acceptor *a, const struct acceptor_limits *lim)
 	pthread_mutex_unlock(&a->mu);
 }
 
+/* Give a connection a worker accepted to the acceptor thread. */
+static void
+give_fresh(struct acceptor *a, int fd)
+{
+	pthread_mutex_lock(&a->mu);
+	a->back[a->bcount++] = (struct returned){fd, ACCEPTOR_CLOSE, 1};
+	pthread_mutex_unlock(&a->mu);
+	ring(a);
+}
+
+/*
+ * A worker with nothing queued: the next connection of the backlog, if
+ * one waits and another may be held. Its fd when its request is complete
+ * (counted in flight), else -1 (none, or given to the acceptor thread).
+ * Under mu on entry and on return; the accept and the peek run without.
+ */
+static int
+worker_take(struct acceptor *a, int *unread_body)
+{
+	unsigned char window[FAST_WINDOW];
+	struct scan_limits sl;
+	struct scan_info info;
+	unsigned body_to, write_to;
+	int lfd = a->worker_lfd, fd, ready = 0;
+	ssize_t n;
+
+	if (lfd < 0 || a->stopping || a->held + a->inflight >= a->lim.max_conns)
+		return -1;
+	sl.max_params = a->lim.max_params;
+	sl.max_body = a->lim.max_body;
+	sl.window = sizeof(window);
+	body_to = a->lim.body_timeout;
+	write_to = a->lim.write_timeout;
+	a->takers++;
+	pthread_mutex_unlock(&a->mu);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0) {
+		set_timeout(fd, SO_RCVTIMEO, body_to);
+		set_timeout(fd, SO_SNDTIMEO, write_to);
+		n = recv(fd, window, sizeof(window), MSG_PEEK | MSG_DONTWAIT);
+		/* Served here only when complete within the small window,
+		 * and with its body checked: the rest is the acceptor's. */
+		ready = n > 0 && fcgi_scan(window, (size_t)n, &sl, &info) == SCAN_READY &&
+			!info.body_unscanned;
+		if (ready && fd >= a->nfd)
+			ready = 0; /* the acceptor closes it with its warning */
+	}
+	pthread_mutex_lock(&a->mu);
+	a->takers--;
+	if (fd < 0)
+		return -1;
+	if (!ready) {
+		pthread_mutex_unlock(&a->mu);
+		if (fd < a->nfd)
+			give_fresh(a, fd);
+		else {
+			log_warn("acceptor: descriptor %d over the limit; closing it", fd);
+			close(fd);
+		}
+		pthread_mutex_lock(&a->mu);
+		return -1;
+	}
+	a->inflight++;
+	*unread_body = 0;
+	return fd;
+}
+
 int
 acceptor_next(struct acceptor *a, int *unread_body)
 {
 	int fd = -1;
 
 	pthread_mutex_lock(&a->mu);
+	if (a->rcount == 0 && (fd = worker_take(a, unread_body)) >= 0) {
+		pthread_mutex_unlock(&a->mu);
+		return fd;
+	}
 	a->waiting++;
 	if (a->want_workers && a->rcount == 0) {
 		a->want_workers = 0;
@@ -615,7 +769,7 @@ acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 	}
 	pthread_mutex_lock(&a->mu);
 	a->inflight--;
-	a->back[a->bcount++] = (struct returned){fd, how};
+	a->back[a->bcount++] = (struct returned){fd, how, 0};
 	pthread_mutex_unlock(&a->mu);
 	ring(a);
 }
