@@ -11,8 +11,11 @@ the given count of connections, every wait bounded.
   fcgi_hostile.py SOCK slow N SECS     N partial requests held up to SECS
                                        (prints "ready" once all are sent)
   fcgi_hostile.py SOCK valid           one complete request; prints its status
-  fcgi_hostile.py SOCK big             a body announced over max_body, then a
-                                       hostile record; prints the status
+  fcgi_hostile.py SOCK big             a body announced over max_body and the
+                                       peek window, then a hostile record;
+                                       prints the status
+  fcgi_hostile.py SOCK bigcheck        the same with a body that fits the
+                                       window (so it is checked)
   fcgi_hostile.py SOCK authorizer      a FastCGI authorizer's request (role 2,
                                        no STDIN, as Apache sends it), then a
                                        hostile record; prints the status
@@ -212,8 +215,8 @@ def valid(addr, data=None):
             if not b:
                 break
             out += b
-    except socket.timeout:
-        pass
+    except (socket.timeout, ConnectionResetError):
+        pass  # a reset: closed with our bytes unread
     status = "none"
     i = 0
     while i + 8 <= len(out):
@@ -226,13 +229,25 @@ def valid(addr, data=None):
     print("answered " + status, flush=True)
 
 
-def big(addr):
+def over_max_body(addr, length):
     # A body announced over max_body, followed by what libfcgi must never
-    # parse: answered 413 without the body being read.
+    # parse (the GET_VALUES lengths would make it allocate 4 GiB).
     p = params(extra=[(b"CONTENT_TYPE", b"application/json")]).replace(
-        nv(b"CONTENT_LENGTH", b"0"), nv(b"CONTENT_LENGTH", b"5000"))
+        nv(b"CONTENT_LENGTH", b"0"), nv(b"CONTENT_LENGTH", str(length).encode()))
     valid(addr, begin(flags=1) + rec(PARAMS, p) + rec(PARAMS) + rec(STDIN, b"{" * 100) +
           rec(GET_VALUES, struct.pack(">II", 0xfffffffe, 0xfffffffe), rid=0))
+
+
+def big(addr):
+    # Too long for the acceptor's window: answered 413 without the body
+    # being read.
+    over_max_body(addr, 400000)
+
+
+def bigcheck(addr):
+    # Fits the window: checked like any body, so the stray record closes
+    # the connection unanswered.
+    over_max_body(addr, 5000)
 
 
 def authorizer(addr):
@@ -247,7 +262,8 @@ def authorizer(addr):
 def main():
     addr, cmd, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
     {"huge": huge, "announce": announce, "malformed": malformed, "slow": slow,
-     "valid": valid, "big": big, "authorizer": authorizer}[cmd](addr, *args)
+     "valid": valid, "big": big, "bigcheck": bigcheck,
+     "authorizer": authorizer}[cmd](addr, *args)
 
 
 if __name__ == "__main__":

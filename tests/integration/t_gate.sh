@@ -65,9 +65,18 @@ if [ "$gate_up" = 1 ]; then
 fi
 t_end
 
-t_begin "gate: a body announced over max_body is refused 413 unread, whatever follows it"
+t_begin "gate: a body announced over max_body and the peek window is refused 413 unread, whatever follows it"
 if [ "$gate_up" = 1 ]; then
 	expect_eq "$(hostile "$sock" big)" "answered 413" "answer"
+	still_serving
+fi
+t_end
+
+t_begin "gate: a body announced over max_body that fits the window is checked: a stray record after it closes the connection at once"
+if [ "$gate_up" = 1 ]; then
+	t0=$SECONDS
+	expect_eq "$(hostile "$sock" bigcheck)" "answered none" "answer"
+	[ $((SECONDS - t0)) -lt 3 ] || t_fail "closed after $((SECONDS - t0)) s, not at once"
 	still_serving
 fi
 t_end
