@@ -173,15 +173,14 @@ watch(struct acceptor *a, int fd)
 	c->in_epoll = 1;
 }
 
-/* Hand a complete request to the workers. */
+/* Hand a complete request to the workers. The connection stays in the
+ * epoll set while it is served (its events are passed over): closing it
+ * takes it out, and a kept one needs no epoll_ctl for its next request. */
 static void
 dispatch(struct acceptor *a, int fd, int unread_body)
 {
 	struct conn *c = &a->conns[fd];
 
-	if (c->in_epoll)
-		(void)epoll_ctl(a->ep, EPOLL_CTL_DEL, fd, NULL);
-	c->in_epoll = 0;
 	c->state = C_SERVED;
 	a->held--;
 	pthread_mutex_lock(&a->mu);
@@ -398,6 +397,7 @@ take_back(struct acceptor *a)
 
 			if (batch[i].how == ACCEPTOR_KEEP && !draining) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
+				    .in_epoll = a->conns[fd].in_epoll,
 				    .kept = 1,
 				    .deadline = util_now_ms() + a->cur.idle_timeout};
 				a->held++;
@@ -655,6 +655,8 @@ acceptor_next(struct acceptor *a, int *unread_body)
 void
 acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 {
+	int first;
+
 	if (how == ACCEPTOR_CLOSE || how == ACCEPTOR_CLOSED) {
 		/* The common case (no keep-alive): no lock, no wake-up. */
 		if (how == ACCEPTOR_CLOSE)
@@ -667,8 +669,12 @@ acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 	pthread_mutex_lock(&a->mu);
 	a->inflight--;
 	a->back[a->bcount++] = (struct returned){fd, how};
+	first = a->bcount == 1;
 	pthread_mutex_unlock(&a->mu);
-	ring(a);
+	/* The acceptor takes every one given back when it wakes: ring only
+	 * when none was waiting for it already. */
+	if (first)
+		ring(a);
 }
 
 void
