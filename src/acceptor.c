@@ -80,6 +80,7 @@ struct returned {
 	int fd;
 	enum acceptor_end how;
 	int fresh; /* accepted by a worker, its request not complete yet */
+	int taken; /* accepted and served by a worker: not in the epoll set */
 };
 
 struct ready {
@@ -109,6 +110,7 @@ struct acceptor {
 	struct ready *ready; /* ring of connections whose request is complete */
 	unsigned rcap, rhead, rcount;
 	struct returned *back; /* given back by workers */
+	unsigned char *taken;  /* by fd: served from worker_take, not epoll */
 	unsigned bcap, bcount;
 	atomic_uint inflight; /* queued + served; a closing worker takes
 			       * itself off without the lock */
@@ -187,21 +189,21 @@ watch(struct acceptor *a, int fd)
 	c->in_epoll = 1;
 }
 
-/* Hand a complete request to the workers. */
+/* Hand a complete request to the workers. The connection stays in the
+ * epoll set while it is served (its events are passed over): closing it
+ * takes it out, and a kept one needs no epoll_ctl for its next request. */
 static void
 dispatch(struct acceptor *a, int fd, int unread_body)
 {
 	struct conn *c = &a->conns[fd];
 
-	if (c->in_epoll)
-		(void)epoll_ctl(a->ep, EPOLL_CTL_DEL, fd, NULL);
-	c->in_epoll = 0;
 	c->state = C_SERVED;
 	a->held--;
 	pthread_mutex_lock(&a->mu);
 	a->ready[(a->rhead + a->rcount) % a->rcap] = (struct ready){fd, unread_body};
 	a->rcount++;
 	a->inflight++;
+	a->taken[fd] = 0;
 	pthread_mutex_unlock(&a->mu);
 	/* After the unlock: the worker it wakes need not wait for the lock. */
 	pthread_cond_signal(&a->ready_cv);
@@ -319,6 +321,21 @@ may_accept(struct acceptor *a)
 	return ok;
 }
 
+/* A connection just accepted, by this thread or a worker: 0 when its fd
+ * fits conns[] (it then has its timeouts), -1 when it was closed. */
+static int
+adopt(int fd, int nfd, unsigned body_timeout, unsigned write_timeout)
+{
+	if (fd >= nfd) {
+		log_warn("acceptor: descriptor %d over the limit; closing it", fd);
+		close(fd);
+		return -1;
+	}
+	set_timeout(fd, SO_RCVTIMEO, body_timeout);
+	set_timeout(fd, SO_SNDTIMEO, write_timeout);
+	return 0;
+}
+
 /* One connection from the backlog: 1 taken; 0 none this time, but more
  * may wait (EINTR, ECONNABORTED, a descriptor over the limit); -1 none
  * waiting, or stop trying. */
@@ -336,15 +353,10 @@ take_one(struct acceptor *a)
 			set_listening(a, 0);
 		return -1;
 	}
-	if (fd >= a->nfd) {
-		log_warn("acceptor: descriptor %d over the limit; closing it", fd);
-		close(fd);
+	if (adopt(fd, a->nfd, a->cur.body_timeout, a->cur.write_timeout) != 0)
 		return 0;
-	}
 	if (fd >= a->hwm)
 		a->hwm = fd + 1;
-	set_timeout(fd, SO_RCVTIMEO, a->cur.body_timeout);
-	set_timeout(fd, SO_SNDTIMEO, a->cur.write_timeout);
 	a->conns[fd] =
 	    (struct conn){.state = C_READING, .deadline = util_now_ms() + a->cur.header_timeout};
 	a->held++;
@@ -410,15 +422,17 @@ take_back(struct acceptor *a)
 		for (i = 0; i < n; i++) {
 			int fd = batch[i].fd;
 
+			/* A worker's own accept may pass the mark. */
+			if (fd >= a->hwm)
+				a->hwm = fd + 1;
 			if (batch[i].fresh) {
-				if (fd >= a->hwm)
-					a->hwm = fd + 1;
 				a->conns[fd] = (struct conn){.state = C_READING,
 				    .deadline = util_now_ms() + a->cur.header_timeout};
 				a->held++;
 				examine(a, fd, 0);
 			} else if (batch[i].how == ACCEPTOR_KEEP && !draining) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
+				    .in_epoll = batch[i].taken ? 0 : a->conns[fd].in_epoll,
 				    .kept = 1,
 				    .deadline = util_now_ms() + a->cur.idle_timeout};
 				a->held++;
@@ -601,6 +615,7 @@ acceptor_start(int listen_fd, const struct acceptor_limits *lim, char *err, size
 	if ((a->conns = calloc((size_t)a->nfd, sizeof(*a->conns))) == NULL ||
 	    (a->ready = calloc(a->rcap, sizeof(*a->ready))) == NULL ||
 	    (a->back = calloc(a->bcap, sizeof(*a->back))) == NULL ||
+	    (a->taken = calloc((size_t)a->nfd, 1)) == NULL ||
 	    (a->window = malloc(WINDOW)) == NULL)
 		goto nomem;
 	pthread_mutex_init(&a->mu, NULL);
@@ -640,6 +655,7 @@ fail:
 		free(a->conns);
 		free(a->ready);
 		free(a->back);
+	free(a->taken);
 		free(a->window);
 		free(a);
 	}
@@ -664,7 +680,7 @@ static void
 give_fresh(struct acceptor *a, int fd)
 {
 	pthread_mutex_lock(&a->mu);
-	a->back[a->bcount++] = (struct returned){fd, ACCEPTOR_CLOSE, 1};
+	a->back[a->bcount++] = (struct returned){fd, ACCEPTOR_CLOSE, 1, 0};
 	pthread_mutex_unlock(&a->mu);
 	ring(a);
 }
@@ -695,16 +711,14 @@ worker_take(struct acceptor *a, int *unread_body)
 	a->takers++;
 	pthread_mutex_unlock(&a->mu);
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0 && adopt(fd, a->nfd, body_to, write_to) != 0)
+		fd = -1;
 	if (fd >= 0) {
-		set_timeout(fd, SO_RCVTIMEO, body_to);
-		set_timeout(fd, SO_SNDTIMEO, write_to);
 		n = recv(fd, window, sizeof(window), MSG_PEEK | MSG_DONTWAIT);
 		/* Served here only when complete within the small window,
 		 * and with its body checked: the rest is the acceptor's. */
 		ready = n > 0 && fcgi_scan(window, (size_t)n, &sl, &info) == SCAN_READY &&
 			!info.body_unscanned;
-		if (ready && fd >= a->nfd)
-			ready = 0; /* the acceptor closes it with its warning */
 	}
 	pthread_mutex_lock(&a->mu);
 	a->takers--;
@@ -712,16 +726,12 @@ worker_take(struct acceptor *a, int *unread_body)
 		return -1;
 	if (!ready) {
 		pthread_mutex_unlock(&a->mu);
-		if (fd < a->nfd)
-			give_fresh(a, fd);
-		else {
-			log_warn("acceptor: descriptor %d over the limit; closing it", fd);
-			close(fd);
-		}
+		give_fresh(a, fd);
 		pthread_mutex_lock(&a->mu);
 		return -1;
 	}
 	a->inflight++;
+	a->taken[fd] = 1;
 	*unread_body = 0;
 	return fd;
 }
@@ -758,6 +768,8 @@ acceptor_next(struct acceptor *a, int *unread_body)
 void
 acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 {
+	int first;
+
 	if (how == ACCEPTOR_CLOSE || how == ACCEPTOR_CLOSED) {
 		/* The common case (no keep-alive): no lock, no wake-up. */
 		if (how == ACCEPTOR_CLOSE)
@@ -769,9 +781,13 @@ acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 	}
 	pthread_mutex_lock(&a->mu);
 	a->inflight--;
-	a->back[a->bcount++] = (struct returned){fd, how, 0};
+	a->back[a->bcount++] = (struct returned){fd, how, 0, a->taken[fd]};
+	first = a->bcount == 1;
 	pthread_mutex_unlock(&a->mu);
-	ring(a);
+	/* The acceptor takes every one given back when it wakes: ring only
+	 * when none was waiting for it already. */
+	if (first)
+		ring(a);
 }
 
 void
@@ -828,6 +844,7 @@ acceptor_stop(struct acceptor *a)
 	free(a->conns);
 	free(a->ready);
 	free(a->back);
+	free(a->taken);
 	free(a->window);
 	free(a);
 }

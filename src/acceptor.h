@@ -8,8 +8,10 @@
  * (nginx fastcgi_keep_conn) between requests, and closing ones. A worker
  * thread takes a connection whose request is complete, serves it through
  * libfcgi, and gives it back (kept) or closes it. So a client that sends
- * slowly, or a malformed or oversized request, holds no worker thread and
- * makes libfcgi allocate nothing; every phase has a deadline.
+ * slowly, an idle kept connection, or a malformed or oversized request,
+ * holds no worker thread and makes libfcgi allocate nothing; every phase
+ * has a deadline. Requests on kept connections and on new ones share the
+ * workers' queue.
  *
  * Errors: acceptor_start returns NULL with a message in err; the other
  * calls cannot fail.

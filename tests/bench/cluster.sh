@@ -102,6 +102,7 @@ bc_nginx() {
 		else
 			printf '  server unix:%s;\n' "$W/bc-$s.0.sock" >>"$1/http.conf"
 		fi
+		printf '  keepalive %s;\n' "$POOL" >>"$1/http.conf"
 		printf '}\n' >>"$1/http.conf"
 		printf 'location /bc/%s/ {\n  include fastcgi_params;\n  fastcgi_pass %s;\n  fastcgi_keep_conn %s;\n}\n' \
 			"$s" "$up" "$KEEPCONN" >>"$1/ceilings.conf"

@@ -313,8 +313,20 @@ it_profile_config() {
 
 # ---------------------------------------------------------------- nginx
 
+# it_nginx_upstream SOCK OUT — deploy/nginx/logout-fcgi-upstream.conf (the
+# upstream the shipped locations pass to) with the workers' socket SOCK.
+it_nginx_upstream() {
+	sed -e "s|unix:@runstatedir@/logout-fcgi/logout-fcgi.sock|unix:$1|" \
+		"$top_srcdir/deploy/nginx/logout-fcgi-upstream.conf.in" >"$2" || return 1
+	grep -q "unix:$1;" "$2" ||
+		{ it_die "deploy/nginx/logout-fcgi-upstream.conf.in: server unix:... not found"; return 1; }
+}
+
+# it_nginx_render — nginx.conf for IT_NGINX_DIR with the shipped location
+# file IT_NGINX_LOCATION (default logout-fcgi: kept FastCGI connections;
+# logout-fcgi-nokeep: one connection per request) as logout-fcgi.conf.
 it_nginx_render() {
-	local fcgi_params conf_dir user_line=
+	local fcgi_params conf_dir user_line= loc=${IT_NGINX_LOCATION:-logout-fcgi}
 	conf_dir=$(dirname "$("$IT_NGINX" -V 2>&1 | tr ' ' '\n' | sed -n 's/^--conf-path=//p')")
 	fcgi_params=$conf_dir/fastcgi_params
 	[ -r "$fcgi_params" ] || fcgi_params=/etc/nginx/fastcgi_params
@@ -324,12 +336,12 @@ it_nginx_render() {
 	[ "$(id -u)" = 0 ] && user_line='user root;'
 	# IT_NGINX_USER: the user nginx's workers run as (nginx started as root).
 	[ -n "${IT_NGINX_USER:-}" ] && user_line="user $IT_NGINX_USER;"
+	it_nginx_upstream "$IT_FCGI_SOCK" "$IT_NGINX_DIR/logout-fcgi-upstream.conf" || return 1
 	sed -e "s|unix:@runstatedir@/logout-fcgi/logout-fcgi.sock|unix:$IT_FCGI_SOCK|" \
-		"$top_srcdir/deploy/nginx/logout-fcgi.conf.in" >"$IT_NGINX_DIR/logout-fcgi.conf" || return 1
-	grep -q "unix:$IT_FCGI_SOCK;" "$IT_NGINX_DIR/logout-fcgi.conf" ||
-		{ it_die "deploy/nginx/logout-fcgi.conf.in: fastcgi_pass not found"; return 1; }
+		"$top_srcdir/deploy/nginx/$loc.conf.in" >"$IT_NGINX_DIR/logout-fcgi.conf" || return 1
 	sed -e "s|@PREFIX@|$IT_NGINX_DIR|g" -e "s|@PORT@|$IT_HTTP_PORT|g" \
 		-e "s|@SOCKET@|$IT_FCGI_SOCK|g" -e "s|@USER_LINE@|$user_line|g" \
+		-e "s|@UPSTREAM_CONF@|$IT_NGINX_DIR/logout-fcgi-upstream.conf|g" \
 		-e "s|@LOCATION_CONF@|$IT_NGINX_DIR/logout-fcgi.conf|g" \
 		"$top_srcdir/deploy/nginx/nginx.conf.in" >"$IT_NGINX_DIR/nginx.conf"
 }

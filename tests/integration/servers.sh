@@ -269,6 +269,12 @@ srv_unix_conns() {
 # srv_unix_conns_at_most SOCK N — at most N such connections are open.
 srv_unix_conns_at_most() { [ "$(srv_unix_conns "$1" | grep -c .)" -le "$2" ]; }
 
+# srv_unix_clients_at_least SOCK N — at least N connections to SOCK are
+# open: accepted, or waiting in its backlog (state 02, no inode yet).
+srv_unix_clients_at_least() {
+	[ "$(awk -v p="$1" 'NR > 1 && $8 == p && ($6 == "02" || $6 == "03")' /proc/net/unix | wc -l)" -ge "$2" ]
+}
+
 # ---------------------------------------------------------------- the contract
 
 # contract_cases BASE PREFIX [LABEL] — the cases every deployment must pass,
@@ -372,29 +378,28 @@ srv_json_body() {
 	printf '{"pad":"%s"}' "$(head -c $(($1 - 10)) /dev/zero | tr '\0' a)"
 }
 
-# ---------------------------------------------------------------- nginx (keep-conn)
+# ---------------------------------------------------------------- nginx
 
-# srv_nginx_start DIR SOCK LOCATIONS [HTTP_INCLUDE] — nginx from
-# deploy/nginx/nginx.conf.in with the server-level file LOCATIONS as its
-# location conf, HTTP_INCLUDE (when given) included at http level, and its
+# srv_nginx_start DIR SOCK LOCATIONS — nginx from deploy/nginx/nginx.conf.in
+# with the server-level file LOCATIONS as its location conf, and
+# logout-fcgi-upstream.conf (the upstream of the shipped locations) and its
 # catch-all location to the worker on SOCK. Sets SRV_BASE, SRV_PID.
 srv_nginx_start() {
-	local dir=$1 sock=$2 loc=$3 http=${4:-} user_line='' conf_dir fcgi_params try port pid
+	local dir=$1 sock=$2 loc=$3 user_line='' conf_dir fcgi_params try port pid
 	mkdir -p "$dir/tmp"
 	conf_dir=$(dirname "$("$IT_NGINX" -V 2>&1 | tr ' ' '\n' | sed -n 's/^--conf-path=//p')")
 	fcgi_params=$conf_dir/fastcgi_params
 	[ -r "$fcgi_params" ] || fcgi_params=/etc/nginx/fastcgi_params
 	cp "$fcgi_params" "$dir/fastcgi_params" || return 1
+	it_nginx_upstream "$sock" "$dir/logout-fcgi-upstream.conf" || return 1
 	[ "$(id -u)" = 0 ] && user_line='user root;'
 	for try in 1 2 3; do
 		port=$(it_free_port) || return 1
 		sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" \
 			-e "s|@SOCKET@|$sock|g" -e "s|@USER_LINE@|$user_line|g" \
+			-e "s|@UPSTREAM_CONF@|$dir/logout-fcgi-upstream.conf|g" \
 			-e "s|@LOCATION_CONF@|$loc|g" \
-			${http:+-e "/^http {/a\\    include $http;"} \
 			"$top_srcdir/deploy/nginx/nginx.conf.in" >"$dir/nginx.conf"
-		[ -z "$http" ] || grep -q "include $http;" "$dir/nginx.conf" ||
-			{ it_die "nginx.conf.in: no 'http {' line to add $http to"; return 1; }
 		rm -f "$dir/nginx.pid"
 		if "$IT_NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			>>"$dir/start.log" 2>&1 && it_wait_until 10 test -s "$dir/nginx.pid"; then
@@ -409,18 +414,21 @@ srv_nginx_start() {
 	return 1
 }
 
-# srv_nginx_keepconn_start DIR SOCK — nginx with logout-fcgi-upstream.conf
-# (http level) and logout-fcgi-keepconn.conf (the location) to the worker
-# on SOCK. Sets SRV_BASE, SRV_PID.
+# srv_nginx_keepconn_start DIR SOCK — nginx with logout-fcgi.conf as
+# shipped (kept FastCGI connections, through logout-fcgi-upstream.conf) to
+# the worker on SOCK. Sets SRV_BASE, SRV_PID.
 srv_nginx_keepconn_start() {
-	local dir=$1 sock=$2
-	mkdir -p "$dir"
-	sed -e "s|unix:@runstatedir@/logout-fcgi/logout-fcgi.sock|unix:$sock|" \
-		"$top_srcdir/deploy/nginx/logout-fcgi-upstream.conf.in" >"$dir/logout-fcgi-upstream.conf"
-	grep -q "unix:$sock;" "$dir/logout-fcgi-upstream.conf" ||
-		{ it_die "deploy/nginx/logout-fcgi-upstream.conf.in: server unix:... not found"; return 1; }
-	cp "$top_srcdir/deploy/nginx/logout-fcgi-keepconn.conf.in" "$dir/logout-fcgi-keepconn.conf"
-	srv_nginx_start "$dir" "$sock" "$dir/logout-fcgi-keepconn.conf" "$dir/logout-fcgi-upstream.conf"
+	mkdir -p "$1" && cp "$top_srcdir/deploy/nginx/logout-fcgi.conf.in" "$1/logout-fcgi.conf" &&
+		srv_nginx_start "$1" "$2" "$1/logout-fcgi.conf"
+}
+
+# srv_nginx_nokeep_start DIR SOCK — nginx with logout-fcgi-nokeep.conf (one
+# FastCGI connection per request) to the worker on SOCK. Sets SRV_BASE,
+# SRV_PID.
+srv_nginx_nokeep_start() {
+	mkdir -p "$1" && srv_render "$top_srcdir/deploy/nginx/logout-fcgi-nokeep.conf.in" \
+		"$1/logout-fcgi-nokeep.conf" "unix:@runstatedir@/logout-fcgi/logout-fcgi.sock=unix:$2" &&
+		srv_nginx_start "$1" "$2" "$1/logout-fcgi-nokeep.conf"
 }
 
 # ---------------------------------------------------------------- Apache

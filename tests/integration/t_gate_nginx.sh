@@ -16,16 +16,15 @@ d=$IT_DIR/$SRV_VARIANT
 mkdir -p "$d"
 sock=$d/worker.sock
 
-# The server block's part: the shipped files with the worker's socket, and
-# the guarded location the way logout-fcgi-protect.conf says to write it.
+# The server block's part: the shipped files (they pass to the upstream
+# srv_nginx_start renders with the worker's socket), and the guarded
+# location the way logout-fcgi-protect.conf says to write it.
 gate_nginx_render() {
 	local f
-	for f in logout-fcgi logout-fcgi-gate; do
-		srv_render "$top_srcdir/deploy/nginx/$f.conf.in" "$d/$f.conf" \
-			"unix:@runstatedir@/logout-fcgi/logout-fcgi.sock=unix:$sock" || return 1
+	for f in logout-fcgi logout-fcgi-gate logout-fcgi-protect; do
+		cp "$top_srcdir/deploy/nginx/$f.conf.in" "$d/$f.conf" || return 1
 	done
-	cp "$top_srcdir/deploy/nginx/logout-fcgi-protect.conf.in" "$d/logout-fcgi-protect.conf" &&
-		cat >"$d/locations.conf" <<CONF
+	cat >"$d/locations.conf" <<CONF
 include $d/logout-fcgi.conf;
 include $d/logout-fcgi-gate.conf;
 location /api/ {

@@ -31,24 +31,24 @@ m_http() {
 	it_http "$@"
 }
 
-# m_nginx_start — procs.sh's nginx (the shipped API snippet) with the
-# shipped metrics snippet included next to it, and the client address
+# m_nginx_start — procs.sh's nginx (the shipped API snippet, in its
+# one-connection-per-request form, so that requests one at a time reach
+# both workers: a kept connection stays with the process that accepted it)
+# with the shipped metrics snippet included next to it, and the client address
 # taken from X-Forwarded-For (realip), so a request can claim to come from
 # elsewhere while all traffic stays on 127.0.0.1. lib.sh's renderer is
 # wrapped for this case file only (it runs in a subshell of its own).
 eval "m_orig_nginx_render() $(declare -f it_nginx_render | tail -n +2)"
 it_nginx_render() {
 	m_orig_nginx_render || return 1
-	sed "s|unix:@runstatedir@/logout-fcgi/logout-fcgi.sock|unix:$IT_FCGI_SOCK|" \
-		"$top_srcdir/deploy/nginx/logout-fcgi-metrics.conf.in" >"$IT_NGINX_DIR/logout-fcgi-metrics.conf"
-	grep -q "unix:$IT_FCGI_SOCK;" "$IT_NGINX_DIR/logout-fcgi-metrics.conf" ||
-		{ it_log "logout-fcgi-metrics.conf.in: no fastcgi_pass"; return 1; }
+	# it passes to the upstream lib.sh rendered with the worker's socket
+	cp "$top_srcdir/deploy/nginx/logout-fcgi-metrics.conf.in" "$IT_NGINX_DIR/logout-fcgi-metrics.conf" || return 1
 	printf '%s\n' "include $IT_NGINX_DIR/logout-fcgi-metrics.conf;" \
 		"set_real_ip_from 127.0.0.1;" "real_ip_header X-Forwarded-For;" \
 		>>"$IT_NGINX_DIR/logout-fcgi.conf"
 }
 m_nginx_start() {
-	pr_nginx_start metrics-nginx "$msock" || return 1
+	IT_NGINX_LOCATION=logout-fcgi-nokeep pr_nginx_start metrics-nginx "$msock" || return 1
 	MBASE=$PR_BASE
 }
 

@@ -142,7 +142,9 @@ both_up() {
 }
 if ! it_wait_until 10 both_up; then
 	t_fail "the two processes did not both log 'serving with'"
-elif ! pr_nginx_start sf2 "$sock" || ! pr_http_ready "$PR_BASE" 10; then
+# one FastCGI connection per request: a kept one stays with the process
+# that accepted it, and these requests must reach both
+elif ! IT_NGINX_LOCATION=logout-fcgi-nokeep pr_nginx_start sf2 "$sock" || ! pr_http_ready "$PR_BASE" 10; then
 	t_fail "nginx in front of spawn-fcgi -F 2 not answering"
 else
 	base=$PR_BASE

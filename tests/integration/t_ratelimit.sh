@@ -22,7 +22,9 @@ sup=$!
 pr_track "$sup" "supervisor rl"
 up() { pr_nchildren_is "$sup" 2 && [ "$(pr_serving_pids "$log" | wc -l)" -ge 2 ]; }
 base=
-if it_wait_until 10 up && pr_nginx_start rl "$sock"; then
+# one FastCGI connection per request, so that one client's requests in turn
+# reach both processes (a kept connection stays with one)
+if it_wait_until 10 up && IT_NGINX_LOCATION=logout-fcgi-nokeep pr_nginx_start rl "$sock"; then
 	base=$PR_BASE
 fi
 IT_BASE=$base

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: ISC
 # t_servers.sh — the same contract behind every supported web server setup:
-#   nginx-keepconn   nginx, fastcgi_keep_conn on + upstream keepalive
+#   nginx-keepconn   nginx as shipped (fastcgi_keep_conn on + upstream
+#                    keepalive) on a worker of its own with 2 threads
+#   nginx-nokeep     nginx, logout-fcgi-nokeep.conf: a connection a request
 #   apache-proxy     Apache 2.4 + mod_proxy_fcgi to a spawn-fcgi worker
 #   apache-fcgid     Apache 2.4 + mod_fcgid starting the workers itself
 #   lighttpd-spawn   lighttpd mod_fastcgi "bin-path" starting the worker
 #   lighttpd-socket  lighttpd mod_fastcgi "socket" to the suite's worker
 #   lighttpd-prefix  the same, mounted under /auth/api/v1/auth
-# (plain nginx is the main suite's own stack). Each server runs privately
+# (nginx as shipped is also the main suite's own stack). Each server runs privately
 # from a directory under $IT_DIR with the config rendered from the templates
 # under deploy/ (NAME.in, the files `make` renders with the configured
 # paths): the test substitutes its own paths for the same placeholders.
@@ -49,13 +51,81 @@ chunked_cases() {
 
 # ================================================================ nginx keep-conn
 
+# keepconn_idle_cases SOCK WORKER — more idle kept connections than the
+# worker's threads (SRV_THREADS, 2) hold no thread: with nginx's pool
+# filled with 16 of them, a new FastCGI connection straight to SOCK and
+# 20 requests at once through nginx (the kept connections and new ones) are
+# all answered within seconds; a worker that parked a thread on each kept
+# connection would answer none of them before nginx's 60 s timeout.
+keepconn_idle_cases() {
+	local sock=$1 worker=$2 toks=() pids=() i n out t0 ms
+	t_begin "$SRV_VARIANT: 16 idle kept connections on 2 threads: new connections and requests still served at once"
+	for i in $(seq 1 36); do it_session 60 && toks+=("$S_ACCESS"); done
+	it_session 61
+	# Filling the pool: the worker stopped, nginx opens a connection for
+	# each of 16 requests at once; once they are answered it keeps all 16.
+	rm -rf "$d/fill" "$d/more"
+	mkdir -p "$d/fill" "$d/more"
+	kill -STOP "$worker"
+	for i in $(seq 0 15); do
+		it_http_bg "$d/fill/$i" --base "$SRV_BASE" --max-time 30 POST "$P/logout" \
+			-H "Authorization: Bearer ${toks[$i]}" -H 'Content-Length: 0'
+		pids+=($!)
+	done
+	it_wait_until 10 srv_unix_clients_at_least "$sock" 16 ||
+		t_fail "nginx opened fewer than 16 connections to the worker"
+	kill -CONT "$worker"
+	wait "${pids[@]}"
+	expect_eq "$(cat "$d"/fill/* | sort | uniq -c | awk '{ printf "%s*%s ", $1, $2 }')" "16*204 " "statuses filling the pool"
+	n=$(srv_unix_conns "$sock" | grep -c .)
+	t_note "idle kept connections: $n (threads: 2)"
+	[ "$n" -ge 16 ] || t_fail "$n idle kept connections, want 16"
+	# A new connection next to them, straight to the worker.
+	t0=$(date +%s%N)
+	out=$(python3 "$top_srcdir/tests/integration/fcgi_hostile.py" "$sock" valid)
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	expect_eq "$out" "answered 401" "a new FastCGI connection"
+	[ "$ms" -lt 3000 ] || t_fail "the new connection was answered after $ms ms"
+	# 20 at once through nginx: 16 on the kept connections, 4 on new ones.
+	pids=()
+	t0=$(date +%s%N)
+	for i in $(seq 16 35); do
+		it_http_bg "$d/more/$i" --base "$SRV_BASE" --max-time 10 POST "$P/logout" \
+			-H "Authorization: Bearer ${toks[$i]}" -H 'Content-Length: 0'
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	expect_eq "$(cat "$d"/more/* | sort | uniq -c | awk '{ printf "%s*%s ", $1, $2 }')" "20*204 " "statuses of 20 at once"
+	[ "$ms" -lt 5000 ] || t_fail "20 requests at once took $ms ms"
+	expect_count "user_id = 60" 0
+	expect_count "user_id = 61" 1
+	grep -E 'upstream timed out|prematurely closed|no live upstreams' "$d/error.log" >/dev/null &&
+		t_fail "nginx: $(grep -E 'upstream timed out|prematurely closed|no live upstreams' "$d/error.log" | tail -n 1)"
+	t_end
+}
+
+# nginx_variant START — SRV_VARIANT's directory (d), a worker of its own
+# with 2 threads (srv_worker_spawn's default) and nginx started by START
+# DIR SOCK, answering; sets V_WORKER, V_SOCK.
+nginx_variant() {
+	d=$IT_DIR/$SRV_VARIANT
+	mkdir -p "$d"
+	srv_worker_spawn "$d" "$IT_CONF" && V_WORKER=$SRV_WORKER_PID && V_SOCK=$SRV_WORKER_SOCK &&
+		"$1" "$d" "$V_SOCK" &&
+		srv_ready "$SRV_BASE" "$P/logout" 15 "$V_WORKER" "$d/worker.log" "$d/error.log"
+}
+
+nginx_variant_stop() {
+	[ -n "${SRV_PID:-}" ] && srv_stop "$SRV_PID" nginx
+	[ -n "${V_WORKER:-}" ] && srv_stop "$V_WORKER" logout-fcgi
+	SRV_PID='' SRV_BASE='' V_WORKER=''
+}
+
+# 2 threads, far fewer than the upstream's keepalive pool
+# (deploy/nginx/logout-fcgi-upstream.conf)
 SRV_VARIANT=nginx-keepconn
-d=$IT_DIR/$SRV_VARIANT
-mkdir -p "$d"
-# 4 threads > 1 nginx worker x keepalive 2 (deploy/nginx/logout-fcgi-upstream.conf)
-if SRV_THREADS=4 srv_worker_spawn "$d" "$IT_CONF" && kc_worker=$SRV_WORKER_PID &&
-	kc_sock=$SRV_WORKER_SOCK && srv_nginx_keepconn_start "$d" "$kc_sock" &&
-	srv_ready "$SRV_BASE" "$P/logout" 15 "$kc_worker" "$d/worker.log" "$d/error.log"; then
+if nginx_variant srv_nginx_keepconn_start; then
 	contract_cases "$SRV_BASE" "$P"
 
 	t_begin "$SRV_VARIANT: six requests on one client connection; kept FastCGI connection reused"
@@ -92,12 +162,12 @@ if SRV_THREADS=4 srv_worker_spawn "$d" "$IT_CONF" && kc_worker=$SRV_WORKER_PID &
 	expect_count "user_id = 44" 1
 	# nginx keeps its FastCGI connection open after a served request, and
 	# the next request goes over that same connection.
-	kept=$(srv_unix_conns "$kc_sock")
+	kept=$(srv_unix_conns "$V_SOCK")
 	expect_eq "$(printf '%s' "$kept" | grep -c .)" 1 "FastCGI connections kept open"
 	srv_http "$SRV_BASE" POST "$P/logout" -H "Authorization: Bearer $a2" -H 'Content-Length: 0'
 	expect_status 204
 	expect_count "user_id = 42" 0
-	expect_eq "$(srv_unix_conns "$kc_sock")" "$kept" "kept connection (socket inode) after one more request"
+	expect_eq "$(srv_unix_conns "$V_SOCK")" "$kept" "kept connection (socket inode) after one more request"
 	t_end
 
 	t_begin "$SRV_VARIANT: 20 bodies over max_body between requests: 413s, no 502, FastCGI connection kept"
@@ -113,37 +183,36 @@ if SRV_THREADS=4 srv_worker_spawn "$d" "$IT_CONF" && kc_worker=$SRV_WORKER_PID &
 	done
 	out=$(curl -sS --noproxy '*' --max-time 30 "${args[@]}" 2>&1)
 	expect_eq "$out" "$(for i in $(seq 1 20); do printf '413 401 '; done)" "statuses"
-	expect_eq "$(srv_unix_conns "$kc_sock")" "$kept" "kept connection (socket inode) after the 413s"
+	expect_eq "$(srv_unix_conns "$V_SOCK")" "$kept" "kept connection (socket inode) after the 413s"
 	t_end
 
-	t_begin "$SRV_VARIANT: 12 parallel logouts on 4 threads with keepalive 2: all 204, pool shrinks back"
-	toks=()
-	for i in $(seq 1 12); do it_session 50 && toks+=("$S_ACCESS"); done
-	it_session 51; c=$S_ACCESS
-	pids=()
-	rm -rf "$d/par"; mkdir -p "$d/par"
-	for i in "${!toks[@]}"; do
-		it_http_bg "$d/par/$i" --base "$SRV_BASE" POST "$P/logout" \
-			-H "Authorization: Bearer ${toks[$i]}" -H 'Content-Length: 0'
-		pids+=($!)
-	done
-	wait "${pids[@]}"
-	expect_eq "$(cat "$d"/par/* | sort | uniq -c | awk '{ printf "%s*%s ", $1, $2 }')" "12*204 " "statuses"
-	expect_count "user_id = 50" 0
-	# nginx closes the connections beyond its keepalive 2, and the worker
-	# threads that served them go back to accepting.
-	it_wait_until 5 srv_unix_conns_at_most "$kc_sock" 2 ||
-		t_fail "$(srv_unix_conns "$kc_sock" | wc -l) FastCGI connections still open, want <= 2"
-	srv_http "$SRV_BASE" POST "$P/logout-all" -H "Authorization: Bearer $c" -H 'Content-Length: 0'
-	expect_status 200
-	expect_count "user_id = 51" 0
+	keepconn_idle_cases "$V_SOCK" "$V_WORKER"
+else
+	start_failed "$SRV_VARIANT"
+fi
+nginx_variant_stop
+
+# ================================================================ nginx, no kept connections
+
+SRV_VARIANT=nginx-nokeep
+if nginx_variant srv_nginx_nokeep_start; then
+	contract_cases "$SRV_BASE" "$P"
+	chunked_cases "$SRV_BASE" "$P"
+
+	t_begin "$SRV_VARIANT: no FastCGI connection stays open after its request"
+	it_session 42; a=$S_ACCESS
+	out=$(curl -sS --noproxy '*' --max-time 20 -o /dev/null -w '%{http_code} ' \
+		-X POST -H "Authorization: Bearer $a" -H 'Content-Length: 0' "$SRV_BASE$P/logout" --next \
+		-o /dev/null -w '%{http_code} ' -X POST -H "Authorization: Bearer $a" -H 'Content-Length: 0' \
+		"$SRV_BASE$P/logout" 2>&1)
+	expect_eq "$out" "204 401 " "statuses"
+	it_wait_until 5 srv_unix_conns_at_most "$V_SOCK" 0 ||
+		t_fail "$(srv_unix_conns "$V_SOCK" | wc -l) FastCGI connections still open, want none"
 	t_end
 else
 	start_failed "$SRV_VARIANT"
 fi
-[ -n "${SRV_PID:-}" ] && srv_stop "$SRV_PID" nginx
-[ -n "${kc_worker:-}" ] && srv_stop "$kc_worker" logout-fcgi
-SRV_PID='' SRV_BASE=''
+nginx_variant_stop
 
 # ================================================================ Apache
 

@@ -5,7 +5,8 @@
  * connections cannot starve it there: each one queued lets one waiting
  * connection in behind it. An idle kept connection holds no worker. A
  * worker with nothing queued takes a waiting connection itself, and one
- * whose request is still arriving goes to the acceptor to finish.
+ * whose request is still arriving goes to the acceptor to finish; one it
+ * served and keeps goes to the acceptor's epoll set.
  *
  * The test thread is the process's only worker: it takes connections with
  * acceptor_next, reads their request as libfcgi would, and gives them back.
@@ -217,14 +218,15 @@ send_rest(void *arg)
 
 /* A worker that finds nothing queued accepts the waiting connection
  * itself: a complete request it serves; one still arriving it leaves to
- * the acceptor, and gets it once complete. */
+ * the acceptor, and gets it once complete. Kept, the one it served is
+ * watched for its next request. */
 START_TEST(worker_takes_from_the_backlog)
 {
 	char err[256] = "";
 	struct acceptor *a;
 	struct late l;
 	pthread_t t;
-	int lfd = listening(), c1, c2, s1, fd;
+	int lfd = listening(), c1, c2, c3, s1, fd, was;
 
 	a = acceptor_start(lfd, &limits, err, sizeof(err));
 	ck_assert_msg(a != NULL, "%s", err);
@@ -240,18 +242,27 @@ START_TEST(worker_takes_from_the_backlog)
 	ck_assert_int_eq(pthread_create(&t, NULL, send_rest, &l), 0);
 	fd = next(a);
 	ck_assert_msg(served(c2, fd), "not the connection that was still arriving");
+	was = fd;
+	c3 = client(); /* before was is closed, so that the accept reuses it */
 	acceptor_done(a, fd, ACCEPTOR_CLOSE);
 	pthread_join(t, NULL);
-	close(c2);
-	c2 = client();
-	send_request(c2);
+	send_request(c3);
 	pause_ms(50);
 	fd = next(a);
-	ck_assert_msg(served(c2, fd), "not the complete one");
+	ck_assert_msg(served(c3, fd), "not the complete one");
+	/* Kept: its next request reaches the acceptor, though the last
+	 * connection with its number was in the acceptor's epoll set. */
+	ck_assert_msg(fd == was, "the scenario needs the number reused (%d, %d)", fd, was);
+	acceptor_done(a, fd, ACCEPTOR_KEEP);
+	pause_ms(50); /* idle first: the acceptor must watch it */
+	send_request(c3);
+	fd = next(a);
+	ck_assert_msg(served(c3, fd), "the kept one's next request");
 	acceptor_done(a, fd, ACCEPTOR_CLOSE);
 	acceptor_stop(a);
 	close(c1);
 	close(c2);
+	close(c3);
 	unlink(addr.sun_path);
 	rmdir(dir);
 }
