@@ -12,11 +12,14 @@
  *         the logout DELETE, prepared once per thread on the thread's own
  *         connection, one durable autocommit per request: 204 when a row
  *         went, 401 when none did (the "fcgi + db" ceiling);
- *     ceiling --mode batch ... [--committers C] [--max-batch B]
+ *     ceiling --mode batch ... [--committers C] [--max-batch B] [--pipeline 1]
  *         the same answers, but the requests queued while a batch commits
  *         form the next batch: one DELETE ... RETURNING and one commit for
  *         the lot, each request answered after that commit with its own
- *         result (the prototype of batched logouts);
+ *         result (the prototype of batched logouts). --pipeline 1: the
+ *         committers take turns, and a committer's turn ends when its
+ *         DELETE has run, before its COMMIT: the next batch is taken and
+ *         run while the previous one's log flush is under way;
  *     ceiling --mode verify ... (the db options)
  *         the same QUERY_STRING, and the gate's SELECT (is the session
  *         live?) instead of the DELETE: 204 for a row, 401 for none (the
@@ -51,7 +54,7 @@ struct opts {
 	enum mode mode;
 	const char *listen, *sock, *user, *passfile, *name;
 	char pass[256];
-	int threads, committers, max_batch;
+	int threads, committers, max_batch, pipeline;
 };
 
 /* One logout waiting in the batch queue; lives on its requester's stack. */
@@ -67,6 +70,7 @@ static int lfd;
 static pthread_mutex_t qmu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t qcv = PTHREAD_COND_INITIALIZER; /* queue got an item */
 static pthread_cond_t dcv = PTHREAD_COND_INITIALIZER; /* a batch committed */
+static pthread_mutex_t turn = PTHREAD_MUTEX_INITIALIZER; /* --pipeline */
 static struct item *qhead, **qtail = &qhead;
 
 static void
@@ -242,7 +246,11 @@ committer(void *arg)
 	int res[MAX_BATCH], i, n;
 
 	(void)arg;
+	if (o.pipeline && mysql_autocommit(m, 0) != 0)
+		die("autocommit", m);
 	for (;;) {
+		if (o.pipeline)
+			pthread_mutex_lock(&turn);
 		pthread_mutex_lock(&qmu);
 		while (qhead == NULL)
 			pthread_cond_wait(&qcv, &qmu);
@@ -255,6 +263,12 @@ committer(void *arg)
 			qtail = &qhead;
 		pthread_mutex_unlock(&qmu);
 		commit_batch(m, cache, v, res, n);
+		if (o.pipeline) {
+			pthread_mutex_unlock(&turn);
+			if (mysql_commit(m) != 0)
+				for (i = 0; i < n; i++)
+					res[i] = 500;
+		}
 		/* under the lock the requesters read them under */
 		pthread_mutex_lock(&qmu);
 		for (i = 0; i < n; i++)
@@ -302,7 +316,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ceiling --mode fcgi|db|batch|verify --listen PATH [--threads N]\n"
 			"       [--db-socket S --db-user U --db-pass-file F --db-name D]\n"
-			"       [--committers C] [--max-batch B]\n");
+			"       [--committers C] [--max-batch B] [--pipeline 0|1]\n");
 	exit(2);
 }
 
@@ -328,6 +342,8 @@ parse_args(int argc, char **argv)
 			o.committers = atoi(v);
 		else if (!strcmp(k, "--max-batch"))
 			o.max_batch = atoi(v);
+		else if (!strcmp(k, "--pipeline"))
+			o.pipeline = atoi(v);
 		else if (!strcmp(k, "--db-socket"))
 			o.sock = v;
 		else if (!strcmp(k, "--db-user"))
