@@ -24,6 +24,11 @@
  *         the same QUERY_STRING, and the gate's SELECT (is the session
  *         live?) instead of the DELETE: 204 for a row, 401 for none (the
  *         ceiling of the verify route).
+ *
+ * Any mode, --handoff 1: one more thread accepts the connections and hands
+ * them to the serving threads through a queue (a lock and a condition
+ * variable), as logout-fcgi's acceptor thread does: what that extra hop
+ * costs a bare responder.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -54,7 +60,7 @@ struct opts {
 	enum mode mode;
 	const char *listen, *sock, *user, *passfile, *name;
 	char pass[256];
-	int threads, committers, max_batch, pipeline;
+	int threads, committers, max_batch, pipeline, handoff;
 };
 
 /* One logout waiting in the batch queue; lives on its requester's stack. */
@@ -72,6 +78,13 @@ static pthread_cond_t qcv = PTHREAD_COND_INITIALIZER; /* queue got an item */
 static pthread_cond_t dcv = PTHREAD_COND_INITIALIZER; /* a batch committed */
 static pthread_mutex_t turn = PTHREAD_MUTEX_INITIALIZER; /* --pipeline */
 static struct item *qhead, **qtail = &qhead;
+
+/* --handoff: accepted connections waiting for a serving thread. */
+#define HANDOFF_MAX 4096
+static int hq[HANDOFF_MAX];
+static unsigned hq_head, hq_count;
+static pthread_mutex_t hmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hcv = PTHREAD_COND_INITIALIZER;
 
 static void
 die(const char *what, MYSQL *m)
@@ -280,6 +293,44 @@ committer(void *arg)
 }
 
 static void *
+handoff_main(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	for (;;) {
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			die("accept4", NULL);
+		}
+		pthread_mutex_lock(&hmu);
+		if (hq_count == HANDOFF_MAX)
+			close(fd);
+		else
+			hq[(hq_head + hq_count++) % HANDOFF_MAX] = fd;
+		pthread_mutex_unlock(&hmu);
+		pthread_cond_signal(&hcv);
+	}
+	return NULL;
+}
+
+static int
+handed_off(void)
+{
+	int fd;
+
+	pthread_mutex_lock(&hmu);
+	while (hq_count == 0)
+		pthread_cond_wait(&hcv, &hmu);
+	fd = hq[hq_head];
+	hq_head = (hq_head + 1) % HANDOFF_MAX;
+	hq_count--;
+	pthread_mutex_unlock(&hmu);
+	return fd;
+}
+
+static void *
 serve(void *arg)
 {
 	FCGX_Request r;
@@ -293,7 +344,16 @@ serve(void *arg)
 		st = prepare(db_connect(), o.mode == MODE_DB ? STMT_LOGOUT : stmt_verify);
 	if (FCGX_InitRequest(&r, lfd, 0) != 0)
 		die("FCGX_InitRequest", NULL);
-	while (FCGX_Accept_r(&r) == 0) {
+	for (;;) {
+		/* With a descriptor set, libfcgi reads it instead of accepting;
+		 * keepConnection keeps the Finish that FCGX_Accept_r starts
+		 * with from closing it. */
+		if (o.handoff) {
+			r.ipcFd = handed_off();
+			r.keepConnection = 1;
+		}
+		if (FCGX_Accept_r(&r) != 0)
+			break;
 		reply = REPLY_204;
 		if (o.mode != MODE_FCGI) {
 			if (parse_query(FCGX_GetParam("QUERY_STRING", r.envp), &it) != 0)
@@ -316,7 +376,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ceiling --mode fcgi|db|batch|verify --listen PATH [--threads N]\n"
 			"       [--db-socket S --db-user U --db-pass-file F --db-name D]\n"
-			"       [--committers C] [--max-batch B] [--pipeline 0|1]\n");
+			"       [--committers C] [--max-batch B] [--pipeline 0|1] [--handoff 0|1]\n");
 	exit(2);
 }
 
@@ -344,6 +404,8 @@ parse_args(int argc, char **argv)
 			o.max_batch = atoi(v);
 		else if (!strcmp(k, "--pipeline"))
 			o.pipeline = atoi(v);
+		else if (!strcmp(k, "--handoff"))
+			o.handoff = atoi(v);
 		else if (!strcmp(k, "--db-socket"))
 			o.sock = v;
 		else if (!strcmp(k, "--db-user"))
@@ -370,7 +432,7 @@ parse_args(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	pthread_t *t;
+	pthread_t *t, hid;
 	int i;
 
 	parse_args(argc, argv);
@@ -390,6 +452,8 @@ main(int argc, char **argv)
 	for (i = 0; i < o.threads; i++)
 		if (pthread_create(&t[i], NULL, serve, NULL) != 0)
 			die("pthread_create", NULL);
+	if (o.handoff && pthread_create(&hid, NULL, handoff_main, NULL) != 0)
+		die("pthread_create", NULL);
 	fprintf(stderr, "ceiling: serving with %d threads\n", o.threads);
 	for (i = 0; i < o.threads; i++)
 		pthread_join(t[i], NULL);
