@@ -655,7 +655,7 @@ fail:
 		free(a->conns);
 		free(a->ready);
 		free(a->back);
-	free(a->taken);
+		free(a->taken);
 		free(a->window);
 		free(a);
 	}

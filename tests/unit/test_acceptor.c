@@ -68,6 +68,25 @@ listening(void)
 	return fd;
 }
 
+/* An acceptor on a fresh socket; stopped, its socket removed, by ended. */
+static struct acceptor *
+started(void)
+{
+	char err[256] = "";
+	struct acceptor *a = acceptor_start(listening(), &limits, err, sizeof(err));
+
+	ck_assert_msg(a != NULL, "%s", err);
+	return a;
+}
+
+static void
+ended(struct acceptor *a)
+{
+	acceptor_stop(a);
+	unlink(addr.sun_path);
+	rmdir(dir);
+}
+
 /* The web server's side: a new connection. */
 static int
 client(void)
@@ -117,12 +136,10 @@ served(int c, int fd)
 
 START_TEST(kept_requests_let_the_backlog_in)
 {
-	char err[256] = "";
 	struct acceptor *a;
-	int lfd = listening(), k1, k2, n, s1, s2, first, second, third;
+	int k1, k2, n, s1, s2, first, second, third;
 
-	a = acceptor_start(lfd, &limits, err, sizeof(err));
-	ck_assert_msg(a != NULL, "%s", err);
+	a = started();
 
 	/* Two connections the web server keeps, each served once. */
 	k1 = client();
@@ -155,12 +172,10 @@ START_TEST(kept_requests_let_the_backlog_in)
 	acceptor_done(a, first, ACCEPTOR_CLOSE);
 	acceptor_done(a, second, ACCEPTOR_CLOSE);
 	acceptor_done(a, third, ACCEPTOR_CLOSE);
-	acceptor_stop(a);
+	ended(a);
 	close(k1);
 	close(k2);
 	close(n);
-	unlink(addr.sun_path);
-	rmdir(dir);
 }
 END_TEST
 
@@ -168,12 +183,10 @@ END_TEST
  * the worker, so a new connection is served at once. */
 START_TEST(idle_kept_hold_no_worker)
 {
-	char err[256] = "";
 	struct acceptor *a;
-	int lfd = listening(), kept[8], n, fd, i;
+	int kept[8], n, fd, i;
 
-	a = acceptor_start(lfd, &limits, err, sizeof(err));
-	ck_assert_msg(a != NULL, "%s", err);
+	a = started();
 	for (i = 0; i < 8; i++) {
 		kept[i] = client();
 		send_request(kept[i]);
@@ -191,12 +204,10 @@ START_TEST(idle_kept_hold_no_worker)
 	fd = next(a);
 	ck_assert(served(kept[5], fd));
 	acceptor_done(a, fd, ACCEPTOR_CLOSE);
-	acceptor_stop(a);
+	ended(a);
 	for (i = 0; i < 8; i++)
 		close(kept[i]);
 	close(n);
-	unlink(addr.sun_path);
-	rmdir(dir);
 }
 END_TEST
 
@@ -222,14 +233,12 @@ send_rest(void *arg)
  * watched for its next request. */
 START_TEST(worker_takes_from_the_backlog)
 {
-	char err[256] = "";
 	struct acceptor *a;
 	struct late l;
 	pthread_t t;
-	int lfd = listening(), c1, c2, c3, s1, fd, was;
+	int c1, c2, c3, s1, fd, was;
 
-	a = acceptor_start(lfd, &limits, err, sizeof(err));
-	ck_assert_msg(a != NULL, "%s", err);
+	a = started();
 	c1 = client();
 	send_request(c1);
 	s1 = next(a);
@@ -259,12 +268,10 @@ START_TEST(worker_takes_from_the_backlog)
 	fd = next(a);
 	ck_assert_msg(served(c3, fd), "the kept one's next request");
 	acceptor_done(a, fd, ACCEPTOR_CLOSE);
-	acceptor_stop(a);
+	ended(a);
 	close(c1);
 	close(c2);
 	close(c3);
-	unlink(addr.sun_path);
-	rmdir(dir);
 }
 END_TEST
 
