@@ -16,6 +16,14 @@
  * closing (conns[fd]); the queue and then one worker while it is served
  * (counted in inflight only). Deadlines are checked every SWEEP_MS.
  *
+ * Quiet returns: a kept connection stays in the epoll set while it is
+ * served, so a worker gives it back without waking this thread; it is
+ * taken back when the thread next wakes, at the latest for that
+ * connection's next request. Input that arrives while it is served is
+ * reported once (edge-triggered): the thread marks it (F_PENDING) and the
+ * worker rings when it gives the connection back. One wake-up of this
+ * thread per kept request instead of two.
+ *
  * Lingering close: when a request was refused before its input was read,
  * the socket is shut down for writing and its input drained for at most
  * LINGER_MS before close, so the response is not lost to a TCP reset.
@@ -79,9 +87,17 @@ struct conn {
 struct returned {
 	int fd;
 	enum acceptor_end how;
-	int fresh; /* accepted by a worker, its request not complete yet */
-	int taken; /* accepted and served by a worker: not in the epoll set */
+	int fresh;   /* accepted by a worker, its request not complete yet */
+	int unwatched; /* not in the epoll set (F_UNWATCHED) */
+	int pending; /* input arrived while it was served (filled by take_back) */
 };
+
+/* What the acceptor and the workers know of a served connection (flags[],
+ * under mu). */
+#define F_UNWATCHED 1 /* not in the epoll set: served from worker_take, or
+			* dispatched at the first look */
+#define F_RETURNED  2 /* given back, waiting in back[] */
+#define F_PENDING   4 /* the acceptor saw input while it was served */
 
 struct ready {
 	int fd;
@@ -110,8 +126,9 @@ struct acceptor {
 	struct ready *ready; /* ring of connections whose request is complete */
 	unsigned rcap, rhead, rcount;
 	struct returned *back; /* given back by workers */
-	unsigned char *taken;  /* by fd: served from worker_take, not epoll */
+	unsigned char *flags;  /* by fd: F_* of a served connection */
 	unsigned bcap, bcount;
+	int rung;	       /* the eventfd rang since the last take_back */
 	atomic_uint inflight; /* queued + served; a closing worker takes
 			       * itself off without the lock */
 	unsigned waiting;  /* workers waiting in acceptor_next */
@@ -203,7 +220,7 @@ dispatch(struct acceptor *a, int fd, int unread_body)
 	a->ready[(a->rhead + a->rcount) % a->rcap] = (struct ready){fd, unread_body};
 	a->rcount++;
 	a->inflight++;
-	a->taken[fd] = 0;
+	a->flags[fd] = c->in_epoll ? 0 : F_UNWATCHED;
 	pthread_mutex_unlock(&a->mu);
 	/* After the unlock: the worker it wakes need not wait for the lock. */
 	pthread_cond_signal(&a->ready_cv);
@@ -315,7 +332,7 @@ may_accept(struct acceptor *a)
 	int ok;
 
 	pthread_mutex_lock(&a->mu);
-	ok = a->held + a->inflight < a->lim.max_conns && a->rcount < a->waiting;
+	ok = a->held + a->inflight + a->bcount < a->lim.max_conns && a->rcount < a->waiting;
 	a->want_workers = !ok;
 	pthread_mutex_unlock(&a->mu);
 	return ok;
@@ -398,7 +415,7 @@ admit_one(struct acceptor *a)
 	if (t < a->admit_at)
 		return;
 	pthread_mutex_lock(&a->mu);
-	ok = a->held + a->inflight < a->lim.max_conns;
+	ok = a->held + a->inflight + a->bcount < a->lim.max_conns;
 	pthread_mutex_unlock(&a->mu);
 	if (ok && take_one(a) != 1)
 		a->admit_at = t + 1;
@@ -417,6 +434,11 @@ take_back(struct acceptor *a)
 		n = a->bcount < 256 ? a->bcount : 256;
 		memcpy(batch, a->back + (a->bcount - n), n * sizeof(batch[0]));
 		a->bcount -= n;
+		for (i = 0; i < n; i++) {
+			batch[i].pending = (a->flags[batch[i].fd] & F_PENDING) != 0;
+			a->flags[batch[i].fd] &= ~(F_RETURNED | F_PENDING);
+		}
+		a->rung = 0;
 		draining = a->draining;
 		pthread_mutex_unlock(&a->mu);
 		for (i = 0; i < n; i++) {
@@ -432,15 +454,34 @@ take_back(struct acceptor *a)
 				examine(a, fd, 0);
 			} else if (batch[i].how == ACCEPTOR_KEEP && !draining) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
-				    .in_epoll = batch[i].taken ? 0 : a->conns[fd].in_epoll,
+				    .in_epoll = batch[i].unwatched ? 0 : a->conns[fd].in_epoll,
 				    .kept = 1,
 				    .deadline = util_now_ms() + a->cur.idle_timeout};
 				a->held++;
-				examine(a, fd, 0);
+				/* Still watched, and no input since it was
+				 * dispatched: its next request is an event. */
+				if (batch[i].unwatched || batch[i].pending)
+					examine(a, fd, 0);
 			} else
 				start_linger(a, fd);
 		}
 	} while (n == 256);
+}
+
+/* An event on a connection a worker serves: its input is for the request
+ * after this one. Edge-triggered, it is reported once: taken back now if
+ * it was given back already, else marked for its worker to ring. */
+static void
+served_input(struct acceptor *a, int fd)
+{
+	int returned;
+
+	pthread_mutex_lock(&a->mu);
+	returned = (a->flags[fd] & F_RETURNED) != 0;
+	a->flags[fd] |= F_PENDING;
+	pthread_mutex_unlock(&a->mu);
+	if (returned)
+		take_back(a);
 }
 
 /* Listen again when a connection may be taken. */
@@ -553,6 +594,9 @@ acceptor_main(void *arg)
 		if (timeout < 0)
 			timeout = 0;
 		n = epoll_wait(a->ep, evs, EVENTS, timeout);
+		/* Kept connections given back without a ring first, so that
+		 * their events below find them idle. */
+		take_back(a);
 		for (i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
@@ -569,6 +613,8 @@ acceptor_main(void *arg)
 				linger_read(a, fd);
 			else if (a->conns[fd].state == C_READING || a->conns[fd].state == C_IDLE)
 				examine(a, fd, (evs[i].events & (EPOLLRDHUP | EPOLLHUP)) != 0);
+			else if (a->conns[fd].state == C_SERVED)
+				served_input(a, fd);
 		}
 		if (util_now_ms() >= a->next_sweep)
 			sweep(a);
@@ -615,7 +661,7 @@ acceptor_start(int listen_fd, const struct acceptor_limits *lim, char *err, size
 	if ((a->conns = calloc((size_t)a->nfd, sizeof(*a->conns))) == NULL ||
 	    (a->ready = calloc(a->rcap, sizeof(*a->ready))) == NULL ||
 	    (a->back = calloc(a->bcap, sizeof(*a->back))) == NULL ||
-	    (a->taken = calloc((size_t)a->nfd, 1)) == NULL ||
+	    (a->flags = calloc((size_t)a->nfd, 1)) == NULL ||
 	    (a->window = malloc(WINDOW)) == NULL)
 		goto nomem;
 	pthread_mutex_init(&a->mu, NULL);
@@ -655,7 +701,7 @@ fail:
 		free(a->conns);
 		free(a->ready);
 		free(a->back);
-		free(a->taken);
+		free(a->flags);
 		free(a->window);
 		free(a);
 	}
@@ -680,7 +726,7 @@ static void
 give_fresh(struct acceptor *a, int fd)
 {
 	pthread_mutex_lock(&a->mu);
-	a->back[a->bcount++] = (struct returned){fd, ACCEPTOR_CLOSE, 1, 0};
+	a->back[a->bcount++] = (struct returned){fd, ACCEPTOR_CLOSE, 1, 0, 0};
 	pthread_mutex_unlock(&a->mu);
 	ring(a);
 }
@@ -701,7 +747,7 @@ worker_take(struct acceptor *a, int *unread_body)
 	int lfd = a->worker_lfd, fd, ready = 0;
 	ssize_t n;
 
-	if (lfd < 0 || a->stopping || a->held + a->inflight >= a->lim.max_conns)
+	if (lfd < 0 || a->stopping || a->held + a->inflight + a->bcount >= a->lim.max_conns)
 		return -1;
 	sl.max_params = a->lim.max_params;
 	sl.max_body = a->lim.max_body;
@@ -731,7 +777,7 @@ worker_take(struct acceptor *a, int *unread_body)
 		return -1;
 	}
 	a->inflight++;
-	a->taken[fd] = 1;
+	a->flags[fd] = F_UNWATCHED;
 	*unread_body = 0;
 	return fd;
 }
@@ -768,7 +814,7 @@ acceptor_next(struct acceptor *a, int *unread_body)
 void
 acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 {
-	int first;
+	int wake;
 
 	if (how == ACCEPTOR_CLOSE || how == ACCEPTOR_CLOSED) {
 		/* The common case (no keep-alive): no lock, no wake-up. */
@@ -781,12 +827,17 @@ acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 	}
 	pthread_mutex_lock(&a->mu);
 	a->inflight--;
-	a->back[a->bcount++] = (struct returned){fd, how, 0, a->taken[fd]};
-	first = a->bcount == 1;
+	a->back[a->bcount++] = (struct returned){fd, how, 0, (a->flags[fd] & F_UNWATCHED) != 0, 0};
+	/* A kept connection still in the epoll set with no input yet needs
+	 * no ring: the acceptor takes it back when it next wakes, at the
+	 * latest for that connection's next request. The others do, once
+	 * until the acceptor has taken them back. */
+	wake = how != ACCEPTOR_KEEP || (a->flags[fd] & (F_UNWATCHED | F_PENDING)) || a->draining;
+	a->flags[fd] |= F_RETURNED;
+	wake = wake && !a->rung;
+	a->rung |= wake;
 	pthread_mutex_unlock(&a->mu);
-	/* The acceptor takes every one given back when it wakes: ring only
-	 * when none was waiting for it already. */
-	if (first)
+	if (wake)
 		ring(a);
 }
 
@@ -844,7 +895,7 @@ acceptor_stop(struct acceptor *a)
 	free(a->conns);
 	free(a->ready);
 	free(a->back);
-	free(a->taken);
+	free(a->flags);
 	free(a->window);
 	free(a);
 }

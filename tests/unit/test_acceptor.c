@@ -6,7 +6,8 @@
  * connection in behind it. An idle kept connection holds no worker. A
  * worker with nothing queued takes a waiting connection itself, and one
  * whose request is still arriving goes to the acceptor to finish; one it
- * served and keeps goes to the acceptor's epoll set.
+ * served and keeps goes to the acceptor's epoll set, as does one the
+ * acceptor dispatched at its first look.
  *
  * The test thread is the process's only worker: it takes connections with
  * acceptor_next, reads their request as libfcgi would, and gives them back.
@@ -170,8 +171,14 @@ START_TEST(kept_requests_let_the_backlog_in)
 	ck_assert_msg(served(k2, third), "the third request served is not k2's");
 
 	acceptor_done(a, first, ACCEPTOR_CLOSE);
-	acceptor_done(a, second, ACCEPTOR_CLOSE);
 	acceptor_done(a, third, ACCEPTOR_CLOSE);
+	/* The new one was complete at the acceptor's first look, so it was
+	 * never in the epoll set: kept, it is watched for its next request. */
+	acceptor_done(a, second, ACCEPTOR_KEEP);
+	send_request(n);
+	second = next(a);
+	ck_assert_msg(served(n, second), "not the kept new connection's next request");
+	acceptor_done(a, second, ACCEPTOR_CLOSE);
 	ended(a);
 	close(k1);
 	close(k2);
