@@ -23,7 +23,12 @@
  *     ceiling --mode verify ... (the db options)
  *         the same QUERY_STRING, and the gate's SELECT (is the session
  *         live?) instead of the DELETE: 204 for a row, 401 for none (the
- *         ceiling of the verify route).
+ *         ceiling of the verify route);
+ *     ceiling --mode verify-batch ... [--committers C] [--max-batch B]
+ *         the gate's answers from shared round trips: the requests queued
+ *         while a SELECT runs form the next one, one SELECT ... IN for the
+ *         lot (autocommit, no lock), each request answered from the rows
+ *         it returned (what verifies sharing a round trip would give).
  *
  * Any mode, --handoff 1: one more thread accepts the connections and hands
  * them to the serving threads through a queue (a lock and a condition
@@ -54,7 +59,7 @@
 static const char stmt_verify[] = "SELECT 1 FROM user_sessions WHERE session_hash = ? "
 				  "AND user_id = ? AND expires_at > NOW()";
 
-enum mode { MODE_FCGI, MODE_DB, MODE_BATCH, MODE_VERIFY };
+enum mode { MODE_FCGI, MODE_DB, MODE_BATCH, MODE_VERIFY, MODE_VBATCH };
 
 struct opts {
 	enum mode mode;
@@ -200,14 +205,15 @@ batch_stmt(MYSQL *m, MYSQL_STMT **cache, int n)
 		return cache[n];
 	/* The plain IN gives the optimizer the unique index on session_hash;
 	 * the row IN keeps a request from ending another user's session. */
-	len =
-	    (size_t)snprintf(sql, sizeof(sql), "DELETE FROM user_sessions WHERE session_hash IN (");
+	len = (size_t)snprintf(sql, sizeof(sql), "%s FROM user_sessions WHERE session_hash IN (",
+	    o.mode == MODE_VBATCH ? "SELECT session_hash" : "DELETE");
 	for (i = 0; i < n; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
 	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") AND (session_hash, user_id) IN (");
 	for (i = 0; i < n; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?,?)", i ? "," : "");
-	snprintf(sql + len, sizeof(sql) - len, ") RETURNING session_hash");
+	snprintf(sql + len, sizeof(sql) - len, "%s",
+	    o.mode == MODE_VBATCH ? ") AND expires_at > NOW()" : ") RETURNING session_hash");
 	return cache[n] = prepare(m, sql);
 }
 
@@ -359,7 +365,9 @@ serve(void *arg)
 			if (parse_query(FCGX_GetParam("QUERY_STRING", r.envp), &it) != 0)
 				status = 400;
 			else
-				status = o.mode == MODE_BATCH ? run_batched(&it) : run_one(st, &it);
+				status = o.mode == MODE_BATCH || o.mode == MODE_VBATCH
+					     ? run_batched(&it)
+					     : run_one(st, &it);
 			reply = status == 204	? REPLY_204
 				: status == 401 ? REPLY_401
 				: status == 400 ? REPLY_400
@@ -374,7 +382,7 @@ serve(void *arg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ceiling --mode fcgi|db|batch|verify --listen PATH [--threads N]\n"
+	fprintf(stderr, "usage: ceiling --mode fcgi|db|batch|verify|verify-batch --listen PATH [--threads N]\n"
 			"       [--db-socket S --db-user U --db-pass-file F --db-name D]\n"
 			"       [--committers C] [--max-batch B] [--pipeline 0|1] [--handoff 0|1]\n");
 	exit(2);
@@ -393,6 +401,7 @@ parse_args(int argc, char **argv)
 			o.mode = !strcmp(v, "db")	? MODE_DB
 				 : !strcmp(v, "batch")	? MODE_BATCH
 				 : !strcmp(v, "verify") ? MODE_VERIFY
+				 : !strcmp(v, "verify-batch") ? MODE_VBATCH
 							: MODE_FCGI;
 		else if (!strcmp(k, "--listen"))
 			o.listen = v;
@@ -446,7 +455,7 @@ main(int argc, char **argv)
 		die("cannot listen", NULL);
 	if ((t = calloc((size_t)(o.threads + o.committers), sizeof(*t))) == NULL)
 		die("calloc", NULL);
-	for (i = 0; o.mode == MODE_BATCH && i < o.committers; i++)
+	for (i = 0; (o.mode == MODE_BATCH || o.mode == MODE_VBATCH) && i < o.committers; i++)
 		if (pthread_create(&t[o.threads + i], NULL, committer, NULL) != 0)
 			die("pthread_create", NULL);
 	for (i = 0; i < o.threads; i++)
