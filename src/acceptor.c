@@ -116,6 +116,7 @@ struct acceptor {
 	int hwm;	    /* highest fd + 1 ever used */
 	atomic_uint held;   /* C_READING + C_IDLE + C_LINGER; workers read it */
 	int listening;	    /* lfd is in the epoll set */
+	int drain_begun;    /* begin_drain is done */
 	long long admit_at; /* ms: admit_one found the backlog empty */
 	unsigned char *window;
 	long long next_sweep, last_warn;
@@ -302,7 +303,6 @@ start_linger(struct acceptor *a, int fd)
 
 	c->state = C_LINGER;
 	c->deadline = util_now_ms() + LINGER_MS;
-	a->held++;
 	(void)shutdown(fd, SHUT_WR); /* the worker may have done it already */
 	watch(a, fd);
 	if (c->state == C_LINGER)
@@ -427,7 +427,7 @@ take_back(struct acceptor *a)
 {
 	struct returned batch[256];
 	unsigned n, i;
-	int draining;
+	int closing;
 
 	do {
 		pthread_mutex_lock(&a->mu);
@@ -439,7 +439,12 @@ take_back(struct acceptor *a)
 			a->flags[batch[i].fd] &= ~(F_RETURNED | F_PENDING);
 		}
 		a->rung = 0;
-		draining = a->draining;
+		/* Counted as held from here: what was given back is never
+		 * out of the count that admission reads. */
+		a->held += n;
+		/* Given back before the drain began: idle, and begin_drain
+		 * decides (a request already arriving is served). */
+		closing = a->draining && a->drain_begun;
 		pthread_mutex_unlock(&a->mu);
 		for (i = 0; i < n; i++) {
 			int fd = batch[i].fd;
@@ -450,14 +455,12 @@ take_back(struct acceptor *a)
 			if (batch[i].fresh) {
 				a->conns[fd] = (struct conn){.state = C_READING,
 				    .deadline = util_now_ms() + a->cur.header_timeout};
-				a->held++;
 				examine(a, fd, 0);
-			} else if (batch[i].how == ACCEPTOR_KEEP && !draining) {
+			} else if (batch[i].how == ACCEPTOR_KEEP && !closing) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
 				    .in_epoll = batch[i].unwatched ? 0 : a->conns[fd].in_epoll,
 				    .kept = 1,
 				    .deadline = util_now_ms() + a->cur.idle_timeout};
-				a->held++;
 				/* Still watched, and no input since it was
 				 * dispatched: its next request is an event. */
 				if (batch[i].unwatched || batch[i].pending)
@@ -546,6 +549,8 @@ begin_drain(struct acceptor *a)
 			else
 				drop(a, fd);
 		}
+	/* From here a kept connection given back lingers and closes. */
+	a->drain_begun = 1;
 }
 
 /* Drained: nothing is being read, queued or served. */

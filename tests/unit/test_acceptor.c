@@ -7,7 +7,9 @@
  * worker with nothing queued takes a waiting connection itself, and one
  * whose request is still arriving goes to the acceptor to finish; one it
  * served and keeps goes to the acceptor's epoll set, as does one the
- * acceptor dispatched at its first look.
+ * acceptor dispatched at its first look. A kept connection given back
+ * with nothing pending wakes nobody and is still served next time; a
+ * graceful stop serves what already arrived.
  *
  * The test thread is the process's only worker: it takes connections with
  * acceptor_next, reads their request as libfcgi would, and gives them back.
@@ -282,6 +284,93 @@ START_TEST(worker_takes_from_the_backlog)
 }
 END_TEST
 
+/* A kept connection served once, given back and watched: its next
+ * requests come through the acceptor's epoll set. */
+static int
+kept_client(struct acceptor *a)
+{
+	int c = client(), fd;
+
+	send_request(c);
+	fd = next(a);
+	ck_assert(served(c, fd));
+	acceptor_done(a, fd, ACCEPTOR_KEEP);
+	pause_ms(50);
+	return c;
+}
+
+/* Given back with no input since it was dispatched, a kept connection
+ * wakes nobody; its next request is still served, for two given back one
+ * after the other too. One whose next request came while it was served
+ * is served as soon as it is given back. */
+START_TEST(kept_returns_quietly)
+{
+	struct acceptor *a;
+	int k1, k2, s1, s2, fd;
+
+	a = started();
+	k1 = kept_client(a);
+	k2 = kept_client(a);
+	send_request(k1);
+	s1 = next(a);
+	send_request(k2);
+	s2 = next(a);
+	acceptor_done(a, s1, ACCEPTOR_KEEP);
+	acceptor_done(a, s2, ACCEPTOR_KEEP);
+	pause_ms(50);
+	send_request(k2);
+	fd = next(a);
+	ck_assert_msg(served(k2, fd), "not k2's next request");
+	acceptor_done(a, fd, ACCEPTOR_KEEP);
+	send_request(k1);
+	fd = next(a);
+	ck_assert_msg(served(k1, fd), "not k1's next request");
+	acceptor_done(a, fd, ACCEPTOR_KEEP);
+	pause_ms(50);
+
+	send_request(k1);
+	s1 = next(a);
+	send_request(k1); /* before s1 is given back */
+	pause_ms(50);
+	acceptor_done(a, s1, ACCEPTOR_KEEP);
+	fd = next(a);
+	ck_assert_msg(fd == s1, "not k1's request that came while it was served");
+	acceptor_done(a, fd, ACCEPTOR_CLOSE);
+	ended(a);
+	close(k1);
+	close(k2);
+}
+END_TEST
+
+/* A graceful stop serves the request already arriving on a kept
+ * connection given back before it, closes the idle kept one, and then
+ * ends the workers' wait. (Whether the acceptor sees the request before
+ * or after the stop is the scheduler's choice: both must serve it.) */
+START_TEST(drain_serves_what_arrived)
+{
+	struct acceptor *a;
+	int k1, k2, s1, fd, unread_body;
+	char b;
+
+	a = started();
+	k1 = kept_client(a);
+	k2 = kept_client(a);
+	send_request(k1);
+	s1 = next(a);
+	acceptor_done(a, s1, ACCEPTOR_KEEP);
+	send_request(k1);
+	acceptor_drain(a);
+	fd = next(a);
+	ck_assert_msg(served(k1, fd), "not the request that came before the stop");
+	acceptor_done(a, fd, ACCEPTOR_KEEP);
+	ck_assert_int_eq(acceptor_next(a, &unread_body), -1);
+	ck_assert_int_eq(recv(k2, &b, 1, 0), 0); /* the idle one was closed */
+	ended(a);
+	close(k1);
+	close(k2);
+}
+END_TEST
+
 static Suite *
 acceptor_suite(void)
 {
@@ -289,6 +378,7 @@ acceptor_suite(void)
 
 	UNIT_TCASE_TIMEOUT(s, "admission", 20, kept_requests_let_the_backlog_in,
 	    idle_kept_hold_no_worker, worker_takes_from_the_backlog);
+	UNIT_TCASE_TIMEOUT(s, "kept", 20, kept_returns_quietly, drain_serves_what_arrived);
 	return s;
 }
 
