@@ -88,8 +88,7 @@ struct returned {
 	int fd;
 	enum acceptor_end how;
 	int fresh;   /* accepted by a worker, its request not complete yet */
-	int unwatched; /* not in the epoll set (F_UNWATCHED) */
-	int pending; /* input arrived while it was served (filled by take_back) */
+	int seen;    /* its flags[] when taken back (filled by take_back) */
 };
 
 /* What the acceptor and the workers know of a served connection (flags[],
@@ -435,7 +434,7 @@ take_back(struct acceptor *a)
 		memcpy(batch, a->back + (a->bcount - n), n * sizeof(batch[0]));
 		a->bcount -= n;
 		for (i = 0; i < n; i++) {
-			batch[i].pending = (a->flags[batch[i].fd] & F_PENDING) != 0;
+			batch[i].seen = a->flags[batch[i].fd];
 			a->flags[batch[i].fd] &= ~(F_RETURNED | F_PENDING);
 		}
 		a->rung = 0;
@@ -458,12 +457,12 @@ take_back(struct acceptor *a)
 				examine(a, fd, 0);
 			} else if (batch[i].how == ACCEPTOR_KEEP && !closing) {
 				a->conns[fd] = (struct conn){.state = C_IDLE,
-				    .in_epoll = batch[i].unwatched ? 0 : a->conns[fd].in_epoll,
+				    .in_epoll = (batch[i].seen & F_UNWATCHED) ? 0 : a->conns[fd].in_epoll,
 				    .kept = 1,
 				    .deadline = util_now_ms() + a->cur.idle_timeout};
 				/* Still watched, and no input since it was
 				 * dispatched: its next request is an event. */
-				if (batch[i].unwatched || batch[i].pending)
+				if (batch[i].seen & (F_UNWATCHED | F_PENDING))
 					examine(a, fd, 0);
 			} else
 				start_linger(a, fd);
@@ -731,7 +730,7 @@ static void
 give_fresh(struct acceptor *a, int fd)
 {
 	pthread_mutex_lock(&a->mu);
-	a->back[a->bcount++] = (struct returned){fd, ACCEPTOR_CLOSE, 1, 0, 0};
+	a->back[a->bcount++] = (struct returned){fd, ACCEPTOR_CLOSE, 1, 0};
 	pthread_mutex_unlock(&a->mu);
 	ring(a);
 }
@@ -832,7 +831,7 @@ acceptor_done(struct acceptor *a, int fd, enum acceptor_end how)
 	}
 	pthread_mutex_lock(&a->mu);
 	a->inflight--;
-	a->back[a->bcount++] = (struct returned){fd, how, 0, (a->flags[fd] & F_UNWATCHED) != 0, 0};
+	a->back[a->bcount++] = (struct returned){fd, how, 0, 0};
 	/* A kept connection still in the epoll set with no input yet needs
 	 * no ring: the acceptor takes it back when it next wakes, at the
 	 * latest for that connection's next request. The others do, once

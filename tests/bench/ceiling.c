@@ -84,6 +84,13 @@ static pthread_cond_t dcv = PTHREAD_COND_INITIALIZER; /* a batch committed */
 static pthread_mutex_t turn = PTHREAD_MUTEX_INITIALIZER; /* --pipeline */
 static struct item *qhead, **qtail = &qhead;
 
+/* Modes whose requests queue for a committer. */
+static int
+batched(void)
+{
+	return o.mode == MODE_BATCH || o.mode == MODE_VBATCH;
+}
+
 /* --handoff: accepted connections waiting for a serving thread. */
 #define HANDOFF_MAX 4096
 static int hq[HANDOFF_MAX];
@@ -365,9 +372,7 @@ serve(void *arg)
 			if (parse_query(FCGX_GetParam("QUERY_STRING", r.envp), &it) != 0)
 				status = 400;
 			else
-				status = o.mode == MODE_BATCH || o.mode == MODE_VBATCH
-					     ? run_batched(&it)
-					     : run_one(st, &it);
+				status = batched() ? run_batched(&it) : run_one(st, &it);
 			reply = status == 204	? REPLY_204
 				: status == 401 ? REPLY_401
 				: status == 400 ? REPLY_400
@@ -455,7 +460,7 @@ main(int argc, char **argv)
 		die("cannot listen", NULL);
 	if ((t = calloc((size_t)(o.threads + o.committers), sizeof(*t))) == NULL)
 		die("calloc", NULL);
-	for (i = 0; (o.mode == MODE_BATCH || o.mode == MODE_VBATCH) && i < o.committers; i++)
+	for (i = 0; batched() && i < o.committers; i++)
 		if (pthread_create(&t[o.threads + i], NULL, committer, NULL) != 0)
 			die("pthread_create", NULL);
 	for (i = 0; i < o.threads; i++)

@@ -137,6 +137,21 @@ served(int c, int fd)
 	return recv(fd, &ch, 1, MSG_DONTWAIT) == 1 && ch == 'x';
 }
 
+/* A kept connection served once, given back and watched: its next
+ * requests come through the acceptor's epoll set. */
+static int
+kept_client(struct acceptor *a)
+{
+	int c = client(), fd;
+
+	send_request(c);
+	fd = next(a);
+	ck_assert(served(c, fd));
+	acceptor_done(a, fd, ACCEPTOR_KEEP);
+	pause_ms(50);
+	return c;
+}
+
 START_TEST(kept_requests_let_the_backlog_in)
 {
 	struct acceptor *a;
@@ -196,13 +211,8 @@ START_TEST(idle_kept_hold_no_worker)
 	int kept[8], n, fd, i;
 
 	a = started();
-	for (i = 0; i < 8; i++) {
-		kept[i] = client();
-		send_request(kept[i]);
-		fd = next(a);
-		ck_assert(served(kept[i], fd));
-		acceptor_done(a, fd, ACCEPTOR_KEEP);
-	}
+	for (i = 0; i < 8; i++)
+		kept[i] = kept_client(a);
 	n = client();
 	send_request(n);
 	fd = next(a);
@@ -283,21 +293,6 @@ START_TEST(worker_takes_from_the_backlog)
 	close(c3);
 }
 END_TEST
-
-/* A kept connection served once, given back and watched: its next
- * requests come through the acceptor's epoll set. */
-static int
-kept_client(struct acceptor *a)
-{
-	int c = client(), fd;
-
-	send_request(c);
-	fd = next(a);
-	ck_assert(served(c, fd));
-	acceptor_done(a, fd, ACCEPTOR_KEEP);
-	pause_ms(50);
-	return c;
-}
 
 /* Given back with no input since it was dispatched, a kept connection
  * wakes nobody; its next request is still served, for two given back one
