@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * batch.c — the committer: one thread and one database connection per
- * process. Requests queue a job and sleep on a semaphore of their own;
+ * process and use (batch.h). Requests queue a job and sleep on a semaphore of their own;
  * the committer takes up to DB_BATCH_MAX queued jobs of one configuration
  * generation, runs them as one DELETE ... RETURNING (one commit), and wakes
  * each with its answer, holding no lock then (sem_post may be called on a
@@ -10,6 +10,10 @@
  * other failure (a locked row, a deadlock) hands the batch back: each
  * request runs its own statement under the normal retry policy, and a lost
  * connection's "may have committed" travels with each request.
+ *
+ * The gate's instance (BATCH_VERIFIES) works the same way with checks of
+ * sessions (DB_LIVE_SESSION), which read and end nothing, so none
+ * competes with another; it records no group-commit metrics.
  *
  * A job is a plain logout, a refresh-token logout or a logout of every
  * session (db.h, struct db_batch_item). Jobs of different users never
@@ -69,18 +73,25 @@ struct batch {
 	int stopping;
 	pthread_t tid;
 	struct db *db;
+	enum batch_use use;
 };
 
-/* Would j compete with a job of its user among v[0..n)? Only plain
- * logouts of a user go together. */
+/* Does the job end more than the bearer's own session? */
+static int
+ends_more(const struct job *j)
+{
+	return j->item.kind == DB_END_REFRESH || j->item.kind == DB_END_USER;
+}
+
+/* Would j compete with a job of its user among v[0..n)? Only one that
+ * ends more than the bearer's session competes. */
 static int
 competes(struct job *const *v, size_t n, const struct job *j)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (v[i]->item.user_id == j->item.user_id &&
-		    (v[i]->item.kind != DB_END_SESSION || j->item.kind != DB_END_SESSION))
+		if (v[i]->item.user_id == j->item.user_id && (ends_more(v[i]) || ends_more(j)))
 			return 1;
 	return 0;
 }
@@ -175,7 +186,8 @@ commit(struct batch *b, struct job **v, size_t n)
 		items[i] = v[i]->item;
 	t0 = metrics_clock();
 	st = db_exec_batch(b->db, items, n, &uncertain);
-	metrics_batch(n, metrics_clock() - t0);
+	if (b->use == BATCH_LOGOUTS)
+		metrics_batch(n, metrics_clock() - t0);
 	if (st == DB_ERROR) {
 		long long now = util_now_ms();
 
@@ -222,13 +234,14 @@ committer_main(void *arg)
 }
 
 struct batch *
-batch_start(const struct config *cfg)
+batch_start(const struct config *cfg, enum batch_use use)
 {
 	struct batch *b;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
 	b->tail = &b->head;
+	b->use = use;
 	if ((b->db = db_open_committer(cfg)) == NULL)
 		goto fail;
 	if (pthread_mutex_init(&b->mu, NULL) != 0)
@@ -246,7 +259,8 @@ fail_db:
 	db_close(b->db);
 fail:
 	free(b);
-	log_warn("cannot start the batch committer: logouts run one by one");
+	log_warn("cannot start the %s batch thread: they run one by one",
+	    use == BATCH_LOGOUTS ? "logouts'" : "verifies'");
 	return NULL;
 }
 
@@ -267,7 +281,7 @@ batch_stop(struct batch *b)
 }
 
 enum batch_outcome
-batch_logout(struct batch *b, const struct config *cfg, const struct db_batch_item *item,
+batch_run(struct batch *b, const struct config *cfg, const struct db_batch_item *item,
     struct db_result *res)
 {
 	struct job j;

@@ -65,7 +65,8 @@ struct config {
 	/* the verify route's path after path_prefix */
 	char verify_path[CONFIG_STR_MAX];
 	int batch;		     /* [server] batch: group commit of logouts... */
-	unsigned int batch_stmts;    /* ...and what it ends: STMTS_BIT()s (stmts_batchable) */
+	int gate_batch;		     /* [server] gate_batch: shared SELECTs of verifies... */
+	unsigned int batch_stmts;    /* ...and what they run: STMTS_BIT()s (stmts_batchable) */
 	/* Client limits, enforced by the acceptor (acceptor.h); seconds. */
 	unsigned int header_timeout;	/* first byte to a complete request */
 	unsigned int body_timeout;	/* each read of a body */

@@ -574,7 +574,7 @@ batch_text(const struct db *db, enum stmts_batch_form form, size_t n, char *out,
 {
 	int pre = 0, len;
 
-	if (form == STMTS_BATCH_MIXED && db->cfg->wsrep_sync_wait > 0 &&
+	if (form != STMTS_BATCH_SESSIONS && db->cfg->wsrep_sync_wait > 0 &&
 	    (pre = snprintf(out, cap, "SET STATEMENT wsrep_sync_wait = %d FOR ",
 		 db->cfg->wsrep_sync_wait)) >= (int)cap)
 		return -1;
@@ -586,15 +586,17 @@ batch_text(const struct db *db, enum stmts_batch_form form, size_t n, char *out,
 /* Whether cfg batches what a form is for: the sessions form its plain
  * logouts and refresh-token logouts of the bearer's own session, the
  * mixed one any refresh-token logout and logout of every session (and
- * the others that share a batch with them). */
+ * the others that share a batch with them), the verify form the gate's. */
 static int
 batch_form_used(const struct config *cfg, enum stmts_batch_form form)
 {
-	unsigned int refresh = STMTS_BIT(STMT_LOGOUT_REFRESH);
+	static const unsigned int uses[STMTS_BATCH_FORMS] = {
+	    [STMTS_BATCH_SESSIONS] = STMTS_BIT(STMT_LOGOUT) | STMTS_BIT(STMT_LOGOUT_REFRESH),
+	    [STMTS_BATCH_MIXED] = STMTS_BIT(STMT_LOGOUT_ALL) | STMTS_BIT(STMT_LOGOUT_REFRESH),
+	    [STMTS_BATCH_VERIFY] = STMTS_BIT(STMT_VERIFY),
+	};
 
-	return (cfg->batch_stmts &
-		   (form == STMTS_BATCH_SESSIONS ? STMTS_BIT(STMT_LOGOUT) | refresh
-						 : STMTS_BIT(STMT_LOGOUT_ALL) | refresh)) != 0;
+	return (cfg->batch_stmts & uses[form]) != 0;
 }
 
 /* One statement prepared and closed at once: 0, or -1 with the server's
@@ -959,7 +961,8 @@ first_of_user(const struct batch_call *c, unsigned long long user)
 /* A session the statement ended, to the item whose statement would have
  * ended it: its user's one item that is not DB_END_SESSION (db.h), or else
  * the first of its user's items for that session not yet answered, so that
- * of two requests for the same session only one hears it ended it. */
+ * of two requests for the same session only one hears it ended it. A live
+ * session the gate's found, to every item that asked about it. */
 static void
 attribute(
     struct batch_call *c, unsigned long long user, const unsigned char *hash, unsigned long len)
@@ -971,6 +974,12 @@ attribute(
 
 		if (it->user_id != user)
 			return;
+		if (it->kind == DB_LIVE_SESSION) {
+			/* Every check of the session hears it is live. */
+			if (it->hash_len == len && memcmp(it->hash, hash, len) == 0)
+				it->rows = 1;
+			continue;
+		}
 		if (it->kind != DB_END_SESSION) {
 			it->rows++;
 			return;
@@ -1070,7 +1079,24 @@ bind_mixed(MYSQL_BIND *pb, size_t i, size_t n, const struct db_batch_item *it)
 	bind_id(&pb[6 * n + 2 * i + 1], u);
 }
 
-#define BATCH_BINDS 8 /* per item, at most: STMTS_BATCH_MIXED (sessions: 6) */
+/* Item it in slot i of n, as stmts.h lays out STMTS_BATCH_VERIFY. */
+static void
+bind_verify(MYSQL_BIND *pb, size_t i, size_t n, const struct db_batch_item *it)
+{
+	bind_blob(&pb[i], it->hash, it->hash_len);
+	bind_blob(&pb[n + 2 * i], it->hash, it->hash_len);
+	bind_id(&pb[n + 2 * i + 1], &it->user_id);
+}
+
+typedef void (*bind_fn)(MYSQL_BIND *pb, size_t i, size_t n, const struct db_batch_item *it);
+
+static const bind_fn form_binds[STMTS_BATCH_FORMS] = {
+    [STMTS_BATCH_SESSIONS] = bind_sessions,
+    [STMTS_BATCH_MIXED] = bind_mixed,
+    [STMTS_BATCH_VERIFY] = bind_verify,
+};
+
+#define BATCH_BINDS 8 /* per item, at most: STMTS_BATCH_MIXED (sessions: 6, verify: 3) */
 
 static unsigned int
 run_batch(struct db *db, void *arg)
@@ -1100,10 +1126,7 @@ run_batch(struct db *db, void *arg)
 			it->rows = 0;
 			it->alone = 0;
 		}
-		if (c->form == STMTS_BATCH_SESSIONS)
-			bind_sessions(pb, i, n, it);
-		else
-			bind_mixed(pb, i, n, it);
+		form_binds[c->form](pb, i, n, it);
 	}
 	memset(rb, 0, sizeof(rb));
 	bind_id(&rb[0], &user);
@@ -1137,18 +1160,25 @@ enum db_status
 db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncertain)
 {
 	struct batch_call c = {items, n, STMTS_BATCH_SESSIONS, {0}};
-	size_t i;
+	size_t i, checks = 0;
 
 	*uncertain = 0;
 	if (n == 0 || n > DB_BATCH_MAX)
 		return DB_ERROR;
 	/* The narrower statement when every item ends the bearer's own
 	 * session: it finds them by the session index alone. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		checks += items[i].kind == DB_LIVE_SESSION;
 		if (sessions_fit(&items[i]) == FIT_NONE)
 			c.form = STMTS_BATCH_MIXED;
+	}
+	if (checks == n)
+		c.form = STMTS_BATCH_VERIFY;
+	else if (checks > 0)
+		return DB_ERROR; /* a check never shares an ending's statement */
 	sort_by_user(&c);
-	return with_retries(db, "batched logout", run_batch, &c, 0, uncertain);
+	return with_retries(db, c.form == STMTS_BATCH_VERIFY ? "batched verify" : "batched logout",
+	    run_batch, &c, 0, uncertain);
 }
 
 static unsigned int

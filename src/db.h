@@ -100,13 +100,18 @@ enum db_status db_exec_admin(
  * carry the token's jti, or is gone). The caller puts no other item of a
  * user in the call with one that is not DB_END_SESSION (batch.c), so the
  * items of a call never compete for a row but as two DB_END_SESSION items
- * for one session, of which the first is the one that ends it. */
+ * for one session, of which the first is the one that ends it.
+ *
+ * A call of DB_LIVE_SESSION items (and no other kind) is the gate's:
+ * one SELECT, nothing ended; an item's rows is 1 when its session is
+ * live, as the built-in verify statement would have found. */
 #define DB_BATCH_MAX 128
 
 enum db_batch_kind {
 	DB_END_SESSION = 0, /* the bearer's session (logout) */
 	DB_END_REFRESH,	    /* the refresh token's, while the bearer's exists (logout_refresh) */
 	DB_END_USER,	    /* every session of the user, while the bearer's exists (logout_all) */
+	DB_LIVE_SESSION,    /* is the bearer's session live (verify): ends nothing */
 };
 
 struct db_batch_item {

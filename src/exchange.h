@@ -71,6 +71,7 @@ struct exchange {
 	const struct request *req;
 	struct db *db;
 	struct batch *bt;     /* logout group commit, or NULL */
+	struct batch *gb;     /* the gate's shared SELECTs, or NULL */
 	struct ratelimit *rl; /* NULL when [rate_limit] is off */
 	struct health *health; /* the process's last database check, or NULL */
 	const char *body;

@@ -206,13 +206,14 @@ bound_hash(const struct exchange *x, enum sql_param p, unsigned long *len)
 	return v->kind == SQLV_BLOB ? v->ptr : NULL;
 }
 
-/* The batch item of a built-in ending statement: the values it binds. */
+/* The batch item of a built-in batched statement: the values it binds. */
 static void
 batch_item(const struct exchange *x, enum stmt_id id, struct db_batch_item *it)
 {
 	memset(it, 0, sizeof(*it));
 	it->kind = id == STMT_LOGOUT_ALL       ? DB_END_USER
 		   : id == STMT_LOGOUT_REFRESH ? DB_END_REFRESH
+		   : id == STMT_VERIFY	       ? DB_LIVE_SESSION
 					       : DB_END_SESSION;
 	it->hash = bound_hash(x, SQLP_SID_HASH, &it->hash_len);
 	it->user_id = x->b.args.v[SQLP_USER_ID].u;
@@ -222,20 +223,21 @@ batch_item(const struct exchange *x, enum stmt_id id, struct db_batch_item *it)
 	}
 }
 
-/* A statement that ends sessions through the batcher when it applies (the
- * built-in logout, logout_refresh or logout_all), else on its own. */
+/* A statement through its batcher when it applies (the built-in logout,
+ * logout_refresh, logout_all or verify), else on its own. */
 static int
-run_ending(struct exchange *x, enum stmt_id id, struct db_result *res)
+run_batched(struct exchange *x, enum stmt_id id, struct db_result *res)
 {
+	struct batch *bt = id == STMT_VERIFY ? x->gb : x->bt;
 	struct db_batch_item it;
 	enum db_status st;
 	int uncertain;
 
 	/* The batch binds what the built-in statement binds: the same values. */
-	if (x->bt == NULL || !(x->cfg->batch_stmts & STMTS_BIT(id)) || !has_values_for(x, id))
+	if (bt == NULL || !(x->cfg->batch_stmts & STMTS_BIT(id)) || !has_values_for(x, id))
 		return run(x, id, res);
 	batch_item(x, id, &it);
-	switch (batch_logout(x->bt, x->cfg, &it, res)) {
+	switch (batch_run(bt, x->cfg, &it, res)) {
 	case BATCH_DONE:
 		return 0;
 	case BATCH_UNAVAILABLE:
@@ -259,7 +261,7 @@ end_sessions(struct exchange *x, enum stmt_id id, const char *event)
 {
 	struct db_result res;
 
-	if (run_ending(x, id, &res) != 0)
+	if (run_batched(x, id, &res) != 0)
 		return;
 	/* After a lookup proved the bearer valid, none ended is not "gone":
 	 * a user may have nothing left to revoke, or a concurrent logout
@@ -317,7 +319,7 @@ end_refresh_session(struct exchange *x, const struct logout_body *body)
 {
 	struct db_result res;
 
-	if (bind_refresh(x, body) != 0 || run_ending(x, STMT_LOGOUT_REFRESH, &res) != 0)
+	if (bind_refresh(x, body) != 0 || run_batched(x, STMT_LOGOUT_REFRESH, &res) != 0)
 		return;
 	settle(x, &res, 1, "logout");
 }
@@ -553,10 +555,11 @@ handler_metrics(struct exchange *x)
 }
 
 /* The gate (README, "Protecting the whole API"): the token passed the
- * same checks as a logout's; the session must still be live. One SELECT,
- * or none where a lookup already proved it (Sanctum's token row, a user
- * lookup). Nothing is written and nothing cached: the next request after
- * a logout is refused. */
+ * same checks as a logout's; the session must still be live. One SELECT
+ * (the built-in one shared with the verifies queued meanwhile), or none
+ * where a lookup already proved it (Sanctum's token row, a user lookup).
+ * Nothing is written and nothing cached: the next request after a logout
+ * is refused. */
 void
 handler_verify(struct exchange *x)
 {
@@ -575,7 +578,7 @@ handler_verify(struct exchange *x)
 		return;
 	}
 	if (x->cfg->stmts[STMT_VERIFY].sql[0] != '\0') {
-		if (run(x, STMT_VERIFY, &res) != 0)
+		if (run_batched(x, STMT_VERIFY, &res) != 0)
 			return;
 		if (res.rows == 0) {
 			exchange_refuse(x, REASON_SESSION_GONE);

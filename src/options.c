@@ -137,6 +137,8 @@ static const struct opt opts[] = {
 	"", "full path of GET metrics (Prometheus text); empty: not served"),
     BOOL_OPT("server", "batch", batch, "yes",
 	"group commit of the logouts whose [sql] statement is the built-in one"),
+    BOOL_OPT("server", "gate_batch", gate_batch, "yes",
+	"verifies of the built-in [sql] verify share one SELECT per round trip"),
     UINT_OPT("server", "header_timeout", header_timeout, 1, 3600, "5",
 	"seconds from a request's first byte to its end"),
     UINT_OPT("server", "body_timeout", body_timeout, 1, 3600, "10",

@@ -77,6 +77,7 @@ struct server {
 	struct worker *ws;
 	int nthreads;
 	struct batch *batch; /* logout group commit; NULL when off */
+	struct batch *gate;  /* the gate's shared SELECTs; NULL when off */
 	struct health health; /* the health route's last database check */
 	pthread_mutex_t exit_mu;
 	pthread_cond_t exit_cv;
@@ -239,6 +240,7 @@ serve(struct worker *w, FCGX_Request *fr)
 	exchange_init(&x, rt->cfg, &req);
 	x.db = w->db;
 	x.bt = w->srv->batch;
+	x.gb = w->srv->gate;
 	x.rl = rt->rl;
 	x.health = &w->srv->health;
 	handle(w, fr, &x, perr);
@@ -585,15 +587,20 @@ server_run(struct config *cfg, const char *path, int fd, int nthreads)
 		log_err("%s", err);
 		goto out;
 	}
-	/* Decided at start, like threads: a reload may switch it off. */
-	if (cfg->batch_stmts != 0)
-		srv.batch = batch_start(cfg);
+	/* Decided at start, like threads: a reload may switch them off.
+	 * One thread never has a request queued behind another: nothing
+	 * to share, so no thread and connection for it. */
+	if (nthreads > 1 && (cfg->batch_stmts & ~STMTS_BIT(STMT_VERIFY)))
+		srv.batch = batch_start(cfg, BATCH_LOGOUTS);
+	if (nthreads > 1 && (cfg->batch_stmts & STMTS_BIT(STMT_VERIFY)))
+		srv.gate = batch_start(cfg, BATCH_VERIFIES);
 	if ((started = start_workers(&srv)) != nthreads) {
 		srv.nthreads = started;
 		acceptor_drain(srv.acc);
 		goto out;
 	}
-	log_info("serving with %d threads%s", nthreads, srv.batch ? ", logouts batched" : "");
+	log_info("serving with %d threads%s%s", nthreads, srv.batch ? ", logouts batched" : "",
+	    srv.gate ? ", verifies batched" : "");
 	notify_ready("serving");
 	for (;;) {
 		notify_watchdog();
@@ -627,8 +634,9 @@ out:
 		pthread_join(srv.ws[i].tid, NULL);
 	acceptor_stop(srv.acc);
 	audit_flush();
-	/* After the workers: none can queue a logout any more. */
+	/* After the workers: none can queue a logout or a verify any more. */
 	batch_stop(srv.batch);
+	batch_stop(srv.gate);
 	if (srv.ws != NULL) {
 		for (i = 0; i < nthreads; i++) {
 			db_close(srv.ws[i].db);

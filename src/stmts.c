@@ -197,7 +197,8 @@ stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX])
 }
 
 /* The statements a batch item can stand for (db.h, enum db_batch_kind). */
-static const enum stmt_id batch_ids[] = {STMT_LOGOUT, STMT_LOGOUT_REFRESH, STMT_LOGOUT_ALL};
+static const enum stmt_id batch_ids[] = {
+    STMT_LOGOUT, STMT_LOGOUT_REFRESH, STMT_LOGOUT_ALL, STMT_VERIFY};
 
 unsigned int
 stmts_batchable(const struct config *cfg)
@@ -207,12 +208,13 @@ stmts_batchable(const struct config *cfg)
 	char err[200];
 	size_t i;
 
-	if (!cfg->batch || cfg->format != FORMAT_JWT)
+	if (cfg->format != FORMAT_JWT)
 		return 0;
 	/* Compared compiled, so spacing and line breaks in the file do not
 	 * matter, only the statement. */
 	for (i = 0; i < sizeof(batch_ids) / sizeof(batch_ids[0]); i++)
-		if (sqlparam_compile(jwt_sql[batch_ids[i]], &def, err, sizeof(err)) == 0 &&
+		if ((batch_ids[i] == STMT_VERIFY ? cfg->gate_batch : cfg->batch) &&
+		    sqlparam_compile(jwt_sql[batch_ids[i]], &def, err, sizeof(err)) == 0 &&
 		    strcmp(def.sql, cfg->stmts[batch_ids[i]].sql) == 0)
 			bits |= STMTS_BIT(batch_ids[i]);
 	return bits;
@@ -228,6 +230,11 @@ stmts_batchable(const struct config *cfg)
  * refresh token's jti: then it is all that token's own statement would
  * end (the jti is unique), and db.c hands any other case back to that
  * statement.
+ *
+ * Verify: the sessions form's plain IN and row IN, read instead of
+ * deleted, under the built-in verify's expiry condition; an autocommit
+ * SELECT reads what was committed when it starts, so a verify queued after
+ * a logout's answer sees that logout.
  *
  * Mixed: each item's own statement, OR'd, where every condition names the
  * item's user, so items of different users cannot touch each other's rows.
@@ -247,6 +254,9 @@ static const char *const batch_templates[STMTS_BATCH_FORMS] = {
 			  "(@) OR user_id IN (#)) AND EXISTS (SELECT 1 FROM user_sessions b "
 			  "WHERE b.user_id = user_sessions.user_id AND (b.session_hash, "
 			  "b.user_id) IN (@)) RETURNING user_id, session_hash",
+    [STMTS_BATCH_VERIFY] = "SELECT user_id, session_hash FROM user_sessions WHERE "
+			   "session_hash IN (#) AND (session_hash, user_id) IN (@) AND "
+			   "expires_at > NOW()",
 };
 
 /* Append s (len bytes) to out: 0, or -1 when it does not fit. */

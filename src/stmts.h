@@ -70,17 +70,18 @@ struct stmts_need {
 #define STMTS_NEED_MAX 16
 size_t stmts_required(const struct config *cfg, struct stmts_need need[STMTS_NEED_MAX]);
 
-/* The statements the batch may run in place of cfg's, as STMTS_BIT()s:
- * batching is on, the format is jwt, and of logout, logout_refresh and
- * logout_all each one whose text is the built-in one (however the file
- * spelled it), since the batched statement is written for exactly those.
- * 0: nothing is batched. */
+/* The statements the batches may run in place of cfg's, as STMTS_BIT()s:
+ * the format is jwt, and of logout, logout_refresh and logout_all (when
+ * [server] batch is on) and verify (when gate_batch is) each one whose
+ * text is the built-in one (however the file spelled it), since the
+ * batched statements are written for exactly those. 0: nothing is
+ * batched. */
 #define STMTS_BIT(id) (1u << (unsigned)(id))
 unsigned int stmts_batchable(const struct config *cfg);
 
-/* The two shapes of the batched statement for n items (db.h, struct
+/* The shapes of the batched statement for n items (db.h, struct
  * db_batch_item), each returning user_id and session_hash of every session
- * it ended:
+ * it ended (or, the gate's, found live):
  *
  * STMTS_BATCH_SESSIONS, for items that each end the bearer's own session:
  * binds n session hashes, then n (session hash, user id) pairs of the
@@ -96,9 +97,18 @@ unsigned int stmts_batchable(const struct config *cfg);
  * NULL); and n (session hash, user id) pairs of the bearers, whose
  * session must exist for anything of their user to end.
  *
- * STMTS_BATCH_SQL_LEN(n) bytes hold either. Returns its length, or -1 when
+ * STMTS_BATCH_VERIFY, the gate's check of n bearers (no ending): binds n
+ * session hashes, then n (session hash, user id) pairs; returns user_id
+ * and session_hash of each of those sessions that is live.
+ *
+ * STMTS_BATCH_SQL_LEN(n) bytes hold any. Returns its length, or -1 when
  * cap is too small. */
-enum stmts_batch_form { STMTS_BATCH_SESSIONS = 0, STMTS_BATCH_MIXED, STMTS_BATCH_FORMS };
+enum stmts_batch_form {
+	STMTS_BATCH_SESSIONS = 0,
+	STMTS_BATCH_MIXED,
+	STMTS_BATCH_VERIFY,
+	STMTS_BATCH_FORMS
+};
 #define STMTS_BATCH_SQL_LEN(n) (384 + (size_t)(n) * 24)
 int stmts_batch_sql(enum stmts_batch_form form, size_t n, char *out, size_t cap);
 

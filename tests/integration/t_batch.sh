@@ -201,3 +201,92 @@ others=$(awk '$1 !~ /-p[12]$/' "$m/reqs" | wc -l)
 it_log "mixed: DELETE statements: $stmts for $nreq requests ($others not plain logouts); refresh-token logouts of B answered 401: $left"
 pr_no_tokens_in <(awk '{ print "- - " $4 }' "$m/minted") "$log"
 t_end
+
+# The gate's verifies share a SELECT as well ([server] gate_batch, on by
+# default): one SELECT ... IN for the verifies queued while the previous one
+# ran, each answered from the rows it returned.
+g=$IT_DIR/gbatch
+mkdir -p "$g"
+V=90 # the verified sessions' user; V+1 signs the wrong-user tokens
+gsock=$g/w.sock
+glog=$g/w.log
+com_select() { it_sql -N -B -e "SHOW GLOBAL STATUS LIKE 'Com_select'" | awk '{ print $2 }'; }
+com_writes() {
+	it_sql -N -B -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_insert', 'Com_update',
+		'Com_delete', 'Com_delete_multi', 'Com_update_multi', 'Com_replace')" |
+		awk '{ s += $2 } END { print s + 0 }'
+}
+# verify_config FILE LINES — curl's config: a GET of the verify route for
+# each "SID REQUEST_ID TOKEN" line of FILE, LINES times over, shuffled.
+verify_config() {
+	local f=$1 times=$2 i
+	for ((i = 0; i < times; i++)); do cat "$f"; done | shuf |
+		awk -v u="$gbase/api/v1/auth/verify" '{
+			if (NR > 1) print "next"
+			printf "url = \"%s?s=%s\"\nheader = \"Authorization: Bearer %s\"\n", u, $1, $3
+			printf "output = /dev/null\nwrite-out = \"%%{url} %%{http_code}\\\\n\"\n" }'
+}
+# verify_run CONFIG OUT — run it 16 at once; OUT lines "SID - CODE 0".
+verify_run() {
+	it_http_config 16 "$1" --max-time 60 | sed -n 's/.*[?]s=\([^ ]*\) \([0-9]*\)$/\1 - \2 0/p' >"$2"
+}
+
+t_begin "batched verifies, 16 at once: live sessions pass, gone, expired and other users' are refused, fewer SELECTs than verifies, nothing written"
+sed -e 's/^endpoints = .*/endpoints = logout logout-all verify/' "$IT_CONF" >"$IT_DIR/gbatch.conf" &&
+	chmod 600 "$IT_DIR/gbatch.conf" || t_fail "config"
+pr_worker gbatch "$IT_DIR/gbatch.conf" "$gsock" "$glog" 16 && grep -q 'verifies batched' "$glog" ||
+	t_fail "worker with batched verifies did not start: $(tail -n 3 "$glog")"
+pr_nginx_start gbatch "$gsock" || t_fail "nginx did not start"
+gbase=$PR_BASE
+for k in live gone expired other; do
+	pr_sessions 100 $V "$g/$k" || t_fail "sessions ($k)"
+done
+for k in live gone expired; do
+	pr_tokens "$g/$k" $V "$g/$k.t" || t_fail "tokens ($k)"
+done
+pr_tokens "$g/other" $((V + 1)) "$g/other.t" || t_fail "tokens (other)"
+in_list() { awk '{ printf "%sUNHEX(SHA2(\x27%s\x27, 256))", (NR > 1 ? "," : ""), $1 }' "$1"; }
+it_sql app -e "DELETE FROM user_sessions WHERE session_hash IN ($(in_list "$g/gone"))"
+it_sql app -e "UPDATE user_sessions SET expires_at = NOW() - INTERVAL 1 MINUTE WHERE session_hash IN ($(in_list "$g/expired"))"
+cat "$g"/live.t "$g"/gone.t "$g"/expired.t "$g"/other.t >"$g/all.t"
+verify_config "$g/all.t" 3 >"$g/v.curl"
+w0=$(com_writes)
+before=$(com_select)
+verify_run "$g/v.curl" "$g/v.out"
+after=$(com_select)
+expect_eq "$(com_writes)" "$w0" "statements that wrote"
+expect_eq "$(pr_lines "$g/v.out")" 1200 "answers"
+expect_eq "$(pr_select 204 "$g/v.out" | awk '{ print $1 }' | sort | uniq -c | awk '$1 == 3' | wc -l)" 100 "live sessions passed all three times"
+expect_eq "$(comm -12 <(sids "$g/live") <(pr_select '!204' "$g/v.out" | awk '{ print $1 }' | sort -u) | wc -l)" 0 "live sessions refused"
+expect_eq "$(pr_select 401 "$g/v.out" | wc -l)" 900 "401 answers"
+expect_eq "$(comm -12 <(sids "$g/gone" "$g/expired" "$g/other") <(pr_select 204 "$g/v.out" | awk '{ print $1 }' | sort -u) | wc -l)" 0 "gone, expired or wrong-user sessions that passed"
+expect_eq "$(pr_sids_left "$g/live")" 100 "live sessions left"
+expect_eq "$(pr_sids_left "$g/other")" 100 "wrong-user sessions left"
+stmts=$((after - before))
+[ "$stmts" -gt 0 ] && [ "$stmts" -lt 1200 ] ||
+	t_fail "SELECT statements $stmts for 1200 verifies: batches did not form"
+it_log "SELECT statements: $stmts for 1200 verifies"
+pr_no_tokens_in "$g/all.t" "$glog"
+t_end
+
+t_begin "batched verifies under load: a logout is seen by the very next verify of its token"
+pr_sessions 40 $V "$g/seq" && pr_tokens "$g/seq" $V "$g/seq.t" || t_fail "sessions (seq)"
+pr_sessions 100 $V "$g/kept" && pr_tokens "$g/kept" $V "$g/kept.t" || t_fail "sessions (kept)"
+verify_config "$g/kept.t" 12 >"$g/load.curl"
+verify_run "$g/load.curl" "$g/load.out" &
+load=$!
+stale=0 ends=0
+while read -r sid rid tok; do
+	it_http --base "$gbase" --status-only POST /api/v1/auth/logout \
+		-H "Authorization: Bearer $tok" -H 'Content-Length: 0'
+	[ "$H_STATUS" = 204 ] && ends=$((ends + 1))
+	it_http --base "$gbase" --status-only GET /api/v1/auth/verify -H "Authorization: Bearer $tok"
+	[ "$H_STATUS" = 401 ] || stale=$((stale + 1))
+done <"$g/seq.t"
+wait "$load"
+expect_eq "$ends" 40 "logouts answered 204"
+expect_eq "$stale" 0 "verifies right after a logout not refused"
+expect_eq "$(pr_lines "$g/load.out")" 1200 "answers of the load"
+expect_eq "$(pr_select '!204' "$g/load.out" | wc -l)" 0 "live sessions refused under load ($(pr_codes "$g/load.out"))"
+pr_no_tokens_in <(cat "$g/seq.t" "$g/kept.t") "$glog"
+t_end

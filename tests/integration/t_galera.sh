@@ -167,6 +167,9 @@ t_begin "galera: workers spread over the nodes, each on its own node first" keep
 # the gate too, for the read-your-writes pairs
 ep="endpoints=logout logout-all verify"
 gs_worker 1 "1 2 3" "$ep" && gs_worker 2 "2 3 1" "$ep" && gs_worker 3 "3 1 2" "$ep" || t_fail "workers did not start"
+# the gate's checks share a SELECT on a connection of their own, which
+# must wait for the cluster as the workers' do
+for k in 1 2; do grep -q 'verifies batched' "$IT_DIR/gs$k.log" || t_fail "worker $k does not batch verifies"; done
 GC_ON=1 gc_insert "$IT_DIR/gs/probe.t" $((GS_U + 99)) >/dev/null
 # a logout through each: its statement runs on its own node
 for k in 1 2 3; do

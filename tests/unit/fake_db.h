@@ -146,7 +146,8 @@ size_t fake_db_ncalls(void);
 
 /* Calls that could have written: every statement run, batch, admin
  * statement, except the lookups (STMT_SESSION_CHECK, STMT_USER_LOOKUP,
- * STMT_TOKEN_LOOKUP, STMT_VERIFY). */
+ * STMT_TOKEN_LOOKUP, STMT_VERIFY) and the gate's batches (of
+ * DB_LIVE_SESSION checks). */
 size_t fake_db_writes(void);
 
 /* Copy call i (0 = the first since the reset) into *out: 1, or 0 when

@@ -13,9 +13,10 @@
  * BATCH_UNAVAILABLE, any other failure hands the members back (BATCH_ALONE)
  * with "may have committed" kept, and their users skip the batches for a
  * while; a reload starts a new batch; no batch exceeds DB_BATCH_MAX; and
- * batch_stop commits what is queued before the committer ends.
+ * batch_stop commits what is queued before the committer ends. The gate's
+ * instance: checks of one user's sessions share a batch and write nothing.
  *
- * Requests are threads blocked in batch_logout. To pile them up, the fake
+ * Requests are threads blocked in batch_run. To pile them up, the fake
  * holds the batch in progress, and the test waits (with a deadline) until
  * every request thread sleeps: blocked on its answer, that is, queued.
  */
@@ -130,7 +131,7 @@ req_main(void *arg)
 
 	atomic_store(&r->tid, (int)syscall(SYS_gettid));
 	req_item(r, &it);
-	r->out = batch_logout(r->b, r->cfg, &it, &r->res);
+	r->out = batch_run(r->b, r->cfg, &it, &r->res);
 	atomic_store(&r->done, 1);
 	return NULL;
 }
@@ -159,7 +160,7 @@ req_init(struct req *r, struct batch *b, const struct config *cfg, unsigned long
 	req_init_kind(r, b, cfg, user, DB_END_SESSION, 0);
 }
 
-/* Start the request and wait until it blocks in batch_logout. */
+/* Start the request and wait until it blocks in batch_run. */
 static void
 req_queue(struct req *r)
 {
@@ -261,15 +262,21 @@ find_item(const struct req *r, size_t *call, size_t *pos)
 }
 
 static struct batch *
-start(void)
+start_for(enum batch_use use)
 {
 	struct batch *b;
 
 	fake_db_reset();
-	b = batch_start(&cfg1);
+	b = batch_start(&cfg1, use);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_int_eq(fake_db_handles(), 1);
 	return b;
+}
+
+static struct batch *
+start(void)
+{
+	return start_for(BATCH_LOGOUTS);
 }
 
 static void
@@ -290,7 +297,7 @@ logout_kind(struct batch *b, const struct config *cfg, unsigned long long user,
 	req_init_kind(&r, b, cfg, user, kind, 0);
 	req_item(&r, &it);
 	memset(res, 0x5a, sizeof(*res));
-	return batch_logout(b, cfg, &it, res);
+	return batch_run(b, cfg, &it, res);
 }
 
 static enum batch_outcome
@@ -497,6 +504,31 @@ START_TEST(queued_requests_share_a_batch)
 }
 END_TEST
 
+/* The gate's checks: one user's checks of several sessions never compete, so all that queued share the next batch, each
+ * answered with its own item's rows; nothing is written. */
+START_TEST(checks_share_a_batch)
+{
+	struct batch *b = start_for(BATCH_VERIFIES);
+	const int live[] = {1, 0, 1, 1, 0, 1, 0, 1};
+	struct req r[NREQ];
+	size_t i, k, pos;
+
+	for (i = 0; i < NREQ; i++)
+		req_init_kind(&r[i], b, &cfg1, 7, DB_LIVE_SESSION, (unsigned char)i);
+	fake_db_batch_answer(DB_OK, 0, live, NREQ);
+	queue_behind(r, NREQ, 0);
+	answer_all(r, NREQ, 0, BATCH_DONE, -1);
+	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), 2);
+	ck_assert_uint_eq(batch_call(1)->nitems, NREQ - 1);
+	for (i = 0; i < NREQ; i++) {
+		ck_assert_msg(find_item(&r[i], &k, &pos), "check %zu never batched", i);
+		ck_assert_uint_eq(r[i].res.rows, (unsigned long long)live[pos]);
+	}
+	ck_assert_uint_eq(fake_db_writes(), 0);
+	stop(b);
+}
+END_TEST
+
 START_TEST(unavailable_answers_every_member)
 {
 	struct batch *b = start();
@@ -667,7 +699,7 @@ batch_suite(void)
 	 * machine (DEADLINE_MS each). */
 	UNIT_TCASE_TIMEOUT(s, "batch", 30, one_request_ends_its_session,
 	    each_kind_reaches_the_database, competing_requests_wait_their_turn,
-	    queued_requests_share_a_batch, unavailable_answers_every_member,
+	    queued_requests_share_a_batch, checks_share_a_batch, unavailable_answers_every_member,
 	    error_hands_members_back, reload_starts_a_new_batch, batch_size_bounded,
 	    stop_commits_what_is_queued);
 	tc = tcase_create("answers");

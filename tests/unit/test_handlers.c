@@ -497,26 +497,26 @@ static enum db_status serve_ping = DB_OK;
  * answer hands the item back to its own statement when serve_alone. */
 static int serve_batched, serve_alone;
 
-/* The statement of the row that ends sessions and may be batched, or -1. */
+/* The statement of the row that may be batched (an ending or verify), or -1. */
 static int
-ending_stmt(const struct row *r)
+batched_stmt(const struct row *r)
 {
 	int ids[2] = {r->stmt, r->stmt2}, i;
 
 	for (i = 0; i < 2; i++)
 		if (ids[i] == STMT_LOGOUT || ids[i] == STMT_LOGOUT_REFRESH ||
-		    ids[i] == STMT_LOGOUT_ALL)
+		    ids[i] == STMT_LOGOUT_ALL || ids[i] == STMT_VERIFY)
 			return ids[i];
 	return -1;
 }
 
-/* The batch answers what the ending statement would have. */
+/* The batch answers what the batched statement would have. */
 static void
 script_batch(const struct row *r)
 {
-	const struct fake_answer *a = ending_stmt(r) == r->stmt ? &r->ans : &r->ans2;
+	const struct fake_answer *a = batched_stmt(r) == r->stmt ? &r->ans : &r->ans2;
 
-	if (ending_stmt(r) >= 0)
+	if (batched_stmt(r) >= 0)
 		fake_db_batch_answer(
 		    a->status, a->uncertain, (const int[]){serve_alone ? -1 : (int)a->rows}, 1);
 }
@@ -581,8 +581,10 @@ serve(struct served *s, const struct row *r, struct ratelimit *rl)
 	perr = request_parse(&s->req, s->cfg, unit_get, params);
 	exchange_init(&s->x, s->cfg, &s->req);
 	s->x.db = db_open(s->cfg, 0);
-	if (serve_batched)
-		ck_assert_ptr_nonnull(s->x.bt = batch_start(s->cfg));
+	if (serve_batched) {
+		ck_assert_ptr_nonnull(s->x.bt = batch_start(s->cfg, BATCH_LOGOUTS));
+		ck_assert_ptr_nonnull(s->x.gb = batch_start(s->cfg, BATCH_VERIFIES));
+	}
 	s->x.rl = rl;
 	s->x.health = serve_health;
 	if (handler_precheck(&s->x, perr) == 0) {
@@ -597,6 +599,7 @@ static void
 served_free(struct served *s)
 {
 	batch_stop(s->x.bt);
+	batch_stop(s->x.gb);
 	exchange_end(&s->x);
 	db_close(s->x.db);
 	config_free(s->cfg);
@@ -652,24 +655,26 @@ START_TEST(contract_row)
 }
 END_TEST
 
-/* The kind of batch item each ending statement becomes. */
+/* The kind of batch item each batched statement becomes. */
 static enum db_batch_kind
 kind_of(int stmt)
 {
-	return stmt == STMT_LOGOUT_ALL ? DB_END_USER
+	return stmt == STMT_LOGOUT_ALL	     ? DB_END_USER
 	       : stmt == STMT_LOGOUT_REFRESH ? DB_END_REFRESH
+	       : stmt == STMT_VERIFY	     ? DB_LIVE_SESSION
 					     : DB_END_SESSION;
 }
 
-/* Every row again with group commit on: the same outcome, its ending
- * statement (when the configuration batches it) one item of its kind in
- * one batch instead, run on its own only when the batch hands it back. */
+/* Every row again with both batchers on: the same outcome, its ending or
+ * verify statement (when the configuration batches it) one item of its
+ * kind in one batch instead, run on its own only when the batch hands it
+ * back. */
 START_TEST(contract_row_batched)
 {
 	const struct row *r = &rows[_i];
 	static struct served s;
 	static struct fake_call c;
-	int stmt = ending_stmt(r), batched;
+	int stmt = batched_stmt(r), batched;
 
 	serve_batched = 1;
 	serve(&s, r, NULL);
@@ -677,8 +682,9 @@ START_TEST(contract_row_batched)
 	check_outcome(r, &s);
 	batched = stmt >= 0 && (s.cfg->batch_stmts & STMTS_BIT(stmt));
 	check_ran(r, batched ? stmt : -1);
-	batch_stop(s.x.bt); /* the committer's calls are all in the log now */
-	s.x.bt = NULL;
+	batch_stop(s.x.bt); /* the committers' calls are all in the log now */
+	batch_stop(s.x.gb);
+	s.x.bt = s.x.gb = NULL;
 	ck_assert_uint_eq(fake_db_count(FAKE_BATCH, -1), (size_t)batched);
 	if (!batched) {
 		served_free(&s);

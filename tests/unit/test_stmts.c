@@ -117,7 +117,7 @@ check_form(enum stmts_batch_form form, size_t n, const char *want, size_t per_it
 	ck_assert_uint_eq(binds(sql), per_item * DB_BATCH_MAX);
 }
 
-/* Both forms, bound in the order db.c binds. */
+/* Every form, bound in the order db.c binds. */
 START_TEST(batch_sql)
 {
 	char sql[STMTS_BATCH_SQL_LEN(1)];
@@ -138,6 +138,10 @@ START_TEST(batch_sql)
 	    "AND EXISTS (SELECT 1 FROM user_sessions b WHERE b.user_id = user_sessions.user_id "
 	    "AND (b.session_hash, b.user_id) IN ((?,?),(?,?))) RETURNING user_id, session_hash",
 	    8);
+	check_form(STMTS_BATCH_VERIFY, 2,
+	    "SELECT user_id, session_hash FROM user_sessions WHERE session_hash IN (?,?) AND "
+	    "(session_hash, user_id) IN ((?,?),(?,?)) AND expires_at > NOW()",
+	    3);
 	ck_assert_int_eq(stmts_batch_sql(STMTS_BATCH_FORMS, 1, sql, sizeof(sql)), -1);
 }
 END_TEST
@@ -237,6 +241,8 @@ batchable(const char *text)
 #define B_LOGOUT  STMTS_BIT(STMT_LOGOUT)
 #define B_REFRESH STMTS_BIT(STMT_LOGOUT_REFRESH)
 #define B_ALL	  STMTS_BIT(STMT_LOGOUT_ALL)
+#define B_VERIFY  STMTS_BIT(STMT_VERIFY)
+#define GATE	  "[server]\nendpoints = logout verify\n"
 
 START_TEST(batching)
 {
@@ -255,10 +261,19 @@ START_TEST(batching)
 				    "= :user_id\n" JWT_KEY),
 	    B_LOGOUT | B_REFRESH);
 	ck_assert_uint_eq(batchable("[sql]\nlogout_refresh =\n" JWT_KEY), B_LOGOUT | B_ALL);
-	/* Only those three: a statement of the gate's changes nothing. */
-	ck_assert_uint_eq(batchable("[server]\nendpoints = logout verify\n[sql]\nverify = SELECT 1 "
-				    "FROM user_sessions WHERE session_hash = :sid_hash\n" JWT_KEY),
+	/* The gate's built-in verify, on its own switch; a statement of
+	 * the file's own runs alone. */
+	ck_assert_uint_eq(batchable(GATE JWT_KEY), B_LOGOUT | B_REFRESH | B_ALL | B_VERIFY);
+	ck_assert_uint_eq(batchable(GATE "gate_batch = no\n" JWT_KEY), B_LOGOUT | B_REFRESH | B_ALL);
+	ck_assert_uint_eq(batchable(GATE "batch = no\n" JWT_KEY), B_VERIFY);
+	ck_assert_uint_eq(batchable(GATE "[sql]\nverify = SELECT 1 FROM user_sessions WHERE "
+					 "session_hash = :sid_hash\n" JWT_KEY),
 	    B_LOGOUT | B_REFRESH | B_ALL);
+	ck_assert_uint_eq(batchable(GATE "[sql]\nverify = SELECT 1 FROM user_sessions WHERE\n"
+					 "  session_hash = :sid_hash AND user_id = :user_id AND "
+					 "expires_at > NOW()\n" JWT_KEY),
+	    B_LOGOUT | B_REFRESH | B_ALL | B_VERIFY);
+	ck_assert_uint_eq(batchable("[token]\nformat = sanctum\n[server]\nendpoints = verify\n"), 0);
 }
 END_TEST
 
