@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * batch.c — the committer: one thread and one database connection per
- * process and use (batch.h). Requests queue a job and sleep on a semaphore of their own;
- * the committer takes up to DB_BATCH_MAX queued jobs of one configuration
- * generation, runs them as one DELETE ... RETURNING (one commit), and wakes
- * each with its answer, holding no lock then (sem_post may be called on a
- * semaphore its waiter destroys as soon as it returns). An unreachable database is a 503 for the whole
- * batch (a request of its own would wait the same timeouts again). Any
+ * process and use (batch.h). Requests queue a job and sleep on a semaphore
+ * of their own; the committer takes up to DB_BATCH_MAX queued jobs of one
+ * configuration generation, runs them as one statement (a DELETE ...
+ * RETURNING and one commit, or the gate's SELECT), and wakes each with its
+ * answer, holding no lock then (sem_post may be called on a semaphore its
+ * waiter destroys as soon as it returns). An unreachable database is a
+ * 503 for the whole batch (a request of its own would wait the same
+ * timeouts again). Any
  * other failure (a locked row, a deadlock) hands the batch back: each
  * request runs its own statement under the normal retry policy, and a lost
  * connection's "may have committed" travels with each request.
  *
  * The gate's instance (BATCH_VERIFIES) works the same way with checks of
  * sessions (DB_LIVE_SESSION), which read and end nothing, so none
- * competes with another; it records no group-commit metrics.
+ * competes with another and none makes its user hot (below); it records
+ * no group-commit metrics.
  *
  * A job is a plain logout, a refresh-token logout or a logout of every
  * session (db.h, struct db_batch_item). Jobs of different users never
@@ -188,7 +191,8 @@ commit(struct batch *b, struct job **v, size_t n)
 	st = db_exec_batch(b->db, items, n, &uncertain);
 	if (b->use == BATCH_LOGOUTS)
 		metrics_batch(n, metrics_clock() - t0);
-	if (st == DB_ERROR) {
+	/* A check locks no row: only logouts make their users hot. */
+	if (st == DB_ERROR && b->use == BATCH_LOGOUTS) {
 		long long now = util_now_ms();
 
 		pthread_mutex_lock(&b->mu);

@@ -338,8 +338,9 @@ set_session(struct db *db)
 	 * no wait, which would cost every batch a round through the group.
 	 * The mixed batch reads rows it may not delete (the bearer's session
 	 * of a refresh-token logout) and must find sessions written through
-	 * another node (a logout of every session): it waits, by a SET
-	 * STATEMENT of its own (batch_text). */
+	 * another node (a logout of every session), and the gate's check
+	 * must see a logout made through another node: they wait, by a SET
+	 * STATEMENT of their own (batch_text). */
 	if (db->cfg->wsrep_sync_wait >= 0) {
 		snprintf(q, sizeof(q), "SET SESSION wsrep_sync_wait = %d",
 		    db->committer ? 0 : db->cfg->wsrep_sync_wait);
@@ -820,9 +821,8 @@ with_retries(struct db *db, const char *what, attempt_fn fn, void *arg, int firs
 		 * read timeout: the node hangs, or stalls for the group) and a
 		 * 1205 from a node that is not ready move on rather than wait
 		 * for the same host again. Not asked after a batch: its failed
-		 * DELETE ... RETURNING leaves the connection out of step, and
-		 * its session makes no causal reads, so a node that is not
-		 * ready answers it 1047. */
+		 * statement leaves the connection out of step; it disconnects,
+		 * and the next connect asks (open_host). */
 		if (has_alternatives(db) &&
 		    (code == CR_SERVER_LOST ||
 			(code == ER_LOCK_WAIT_TIMEOUT && !db->committer && !node_ready(db->conn))))

@@ -84,8 +84,9 @@ void db_set_config(struct db *db, const struct config *cfg);
 
 enum db_status db_exec(
     struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res);
-/* The same for a logout its batch handed back (a locked row, a deadlock):
- * the batch was its first attempt, so one attempt fewer. */
+/* The same for a request its batch handed back (a locked row, a deadlock,
+ * any failure but unreachability): the batch was its first attempt, so one
+ * attempt fewer. */
 enum db_status db_exec_after_batch(
     struct db *db, enum stmt_id id, const struct sql_args *args, struct db_result *res);
 enum db_status db_exec_admin(
@@ -98,9 +99,9 @@ enum db_status db_exec_admin(
  * item is marked alone: then it ended nothing and its own statement is to
  * run (a refresh-token logout of the bearer's session whose row does not
  * carry the token's jti, or is gone). The caller puts no other item of a
- * user in the call with one that is not DB_END_SESSION (batch.c), so the
- * items of a call never compete for a row but as two DB_END_SESSION items
- * for one session, of which the first is the one that ends it.
+ * user in the call with an ending that is not DB_END_SESSION (batch.c), so
+ * the items of a call never compete for a row but as two DB_END_SESSION
+ * items for one session, of which the first is the one that ends it.
  *
  * A call of DB_LIVE_SESSION items (and no other kind) is the gate's:
  * one SELECT, nothing ended; an item's rows is 1 when its session is
@@ -123,7 +124,7 @@ struct db_batch_item {
 	 * claim the token lacks (it matches nothing, as NULL does in SQL). */
 	const unsigned char *refresh_sid, *refresh_jti;
 	unsigned long refresh_sid_len, refresh_jti_len;
-	unsigned long long rows; /* out: the sessions this item ended */
+	unsigned long long rows; /* out: the sessions this item ended (a check: 1 if live) */
 	int alone;		 /* out: ended nothing, which says nothing: run its statement */
 };
 

@@ -329,21 +329,24 @@ db_exec_batch(struct db *db, struct db_batch_item *items, size_t n, int *uncerta
 {
 	enum db_status st;
 	struct fake_call *c;
-	size_t i;
+	size_t i, checks = 0;
 
 	*uncertain = 0;
 	pthread_mutex_lock(&mu);
-	/* The gate's batch only reads. */
-	if (n == 0 || items[0].kind != DB_LIVE_SESSION)
-		writes++;
+	for (i = 0; i < n && i < DB_BATCH_MAX; i++)
+		checks += items[i].kind == DB_LIVE_SESSION;
+	if (checks < n)
+		writes++; /* the gate's batch only reads */
 	if ((c = record(db, FAKE_BATCH, -1, -1)) != NULL) {
 		c->nitems = n;
 		for (i = 0; i < n && i < DB_BATCH_MAX; i++)
 			record_item(&c->items[i], &items[i]);
 	}
 	held_at(FAKE_HOLD_BATCH);
-	/* As db.c: an empty or oversized batch is a caller's mistake. */
-	st = n == 0 || n > DB_BATCH_MAX ? DB_ERROR : batch_script.status;
+	/* As db.c: an empty or oversized batch, or checks and endings in one,
+	 * is a caller's mistake. */
+	st = n == 0 || n > DB_BATCH_MAX || (checks > 0 && checks < n) ? DB_ERROR
+								 : batch_script.status;
 	for (i = 0; i < n && i < DB_BATCH_MAX; i++) {
 		int rows = st == DB_OK ? batch_script.rows[i] : 0;
 

@@ -504,8 +504,9 @@ START_TEST(queued_requests_share_a_batch)
 }
 END_TEST
 
-/* The gate's checks: one user's checks of several sessions never compete, so all that queued share the next batch, each
- * answered with its own item's rows; nothing is written. */
+/* The gate's checks: one user's checks of several sessions never compete,
+ * so all that queued share the next batch, each answered with its own
+ * item's rows; nothing is written. */
 START_TEST(checks_share_a_batch)
 {
 	struct batch *b = start_for(BATCH_VERIFIES);
