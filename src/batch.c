@@ -4,14 +4,22 @@
  * process and use (batch.h). Requests queue a job and sleep on a semaphore
  * of their own; the committer takes up to DB_BATCH_MAX queued jobs of one
  * configuration generation, runs them as one statement (a DELETE ...
- * RETURNING and one commit, or the gate's SELECT), and wakes each with its
- * answer, holding no lock then (sem_post may be called on a semaphore its
- * waiter destroys as soon as it returns). An unreachable database is a
- * 503 for the whole batch (a request of its own would wait the same
- * timeouts again). Any
- * other failure (a locked row, a deadlock) hands the batch back: each
- * request runs its own statement under the normal retry policy, and a lost
- * connection's "may have committed" travels with each request.
+ * RETURNING and one commit, or the gate's SELECT), and wakes the first
+ * with its answer, holding no lock then (sem_post may be called on a
+ * semaphore its waiter destroys as soon as it returns). Each woken request
+ * wakes the next of its batch once it is done with its connection
+ * (batch_pass_on): woken all at once, a batch's threads would all be
+ * runnable together and take the CPU from the web server that carries
+ * their answers (tests/bench/RESULTS.md, "Answers one after another"). A
+ * request that would wait for anything else first passes on: one not
+ * answered from the batch (before batch_run returns), one about to run a
+ * statement of its own, one whose client is not reading (server.c).
+ *
+ * An unreachable database is a 503 for the whole batch (a request of its
+ * own would wait the same timeouts again). Any other failure (a locked
+ * row, a deadlock) hands the batch back: each request runs its own
+ * statement under the normal retry policy, and a lost connection's "may
+ * have committed" travels with each request.
  *
  * The gate's instance (BATCH_VERIFIES) works the same way with checks of
  * sessions (DB_LIVE_SESSION), which read and end nothing, so none
@@ -54,10 +62,19 @@ struct job {
 	const struct config *cfg;
 	struct db_batch_item item;
 	struct job *next;
-	sem_t done; /* posted once the answer is in (after the lock is let go) */
+	/* Posted once the answer is in (after the lock is let go): by the
+	 * committer for the first job of a batch, by the job before it for
+	 * the others. */
+	sem_t done;
 	enum batch_outcome outcome;
 	int uncertain;
+	sem_t *wakes; /* the next job's of its batch, or NULL */
 };
+
+/* The next job of this thread's last batch, while its answer is being
+ * sent: that job's semaphore, alive until posted (its thread sleeps on
+ * it). */
+static _Thread_local sem_t *to_wake;
 
 #define HOT_SLOTS 128
 #define HOT_PROBE 8
@@ -200,17 +217,19 @@ commit(struct batch *b, struct job **v, size_t n)
 			make_hot(b, v[i]->item.user_id, now + HOT_MS, now);
 		pthread_mutex_unlock(&b->mu);
 	}
-	/* No lock held: a woken request goes on at once instead of waiting
-	 * for the committer to let it go. A job is its request's (on its
-	 * stack): not touched once posted. */
 	for (i = 0; i < n; i++) {
 		v[i]->outcome = st == DB_OK && !items[i].alone ? BATCH_DONE
 				: st == DB_UNAVAILABLE	       ? BATCH_UNAVAILABLE
 							       : BATCH_ALONE;
 		v[i]->item.rows = st == DB_OK ? items[i].rows : 0;
 		v[i]->uncertain = uncertain;
-		sem_post(&v[i]->done);
+		v[i]->wakes = i + 1 < n ? &v[i + 1]->done : NULL;
 	}
+	/* No lock held: a woken request goes on at once instead of waiting
+	 * for the committer to let it go. A job is its request's (on its
+	 * stack): not touched once posted, and the others are woken by the
+	 * one before them (file comment). */
+	sem_post(&v[0]->done);
 }
 
 static void *
@@ -290,6 +309,7 @@ batch_run(struct batch *b, const struct config *cfg, const struct db_batch_item 
 {
 	struct job j;
 
+	batch_pass_on(); /* never two held by one thread */
 	memset(&j, 0, sizeof(j));
 	j.cfg = cfg;
 	j.item = *item;
@@ -310,8 +330,27 @@ batch_run(struct batch *b, const struct config *cfg, const struct db_batch_item 
 	while (sem_wait(&j.done) != 0 && errno == EINTR)
 		;
 	sem_destroy(&j.done);
+	to_wake = j.wakes;
+	if (j.outcome != BATCH_DONE)
+		batch_pass_on();
 	memset(res, 0, sizeof(*res));
 	res->rows = j.item.rows;
 	res->uncertain = j.uncertain;
 	return j.outcome;
+}
+
+int
+batch_holding(void)
+{
+	return to_wake != NULL;
+}
+
+void
+batch_pass_on(void)
+{
+	sem_t *next = to_wake;
+
+	to_wake = NULL;
+	if (next != NULL)
+		sem_post(next);
 }

@@ -49,4 +49,15 @@ enum batch_outcome {
 enum batch_outcome batch_run(struct batch *b, const struct config *cfg,
     const struct db_batch_item *item, struct db_result *res);
 
+/* The requests of a batch are woken one after another: batch_run may
+ * return BATCH_DONE with the next request of its batch still asleep, and
+ * the calling thread wakes it here once done with its connection, or
+ * before it waits for anything else (a statement of its own, a client
+ * that does not read; its next batch_run does so itself). Any other
+ * outcome has passed on already. Nothing to do is fine. */
+void batch_pass_on(void);
+
+/* 1 while this thread holds the wake-up of the next request of a batch. */
+int batch_holding(void);
+
 #endif

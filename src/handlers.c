@@ -191,6 +191,7 @@ run(struct exchange *x, enum stmt_id id, struct db_result *res)
 
 	if (!has_values_for(x, id))
 		return exchange_refuse(x, REASON_CLAIM_FOR_STMT);
+	batch_pass_on(); /* a batch's next request never waits for this statement */
 	if ((st = db_exec(x->db, id, &x->b.args, res)) != DB_OK)
 		return db_failure(x, st);
 	return 0;

@@ -6,7 +6,9 @@
  * whose request is complete; every worker thread owns an FCGX_Request, a
  * database handle and a body buffer, takes the next queued connection,
  * lets libfcgi read the request from it, serves it, and gives the
- * connection back. Workers wait on the queue, never on a client.
+ * connection back. Workers wait on the queue, never on a client (the
+ * next request of a batch waits for the one before it to be sent only
+ * while that client is reading: batch.h).
  *
  * Signals are taken by the main thread with sigtimedwait (README,
  * "Signals"):
@@ -24,6 +26,7 @@
  *   fails validation leaves the current one in place.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -289,6 +292,18 @@ drain_input(FCGX_Request *fr, int fd)
 	return ok ? 0 : -1;
 }
 
+/* Would the answer go out without waiting? A web server reads each
+ * answer, so this holds but for a client that does not read, which then
+ * holds up only its own thread (up to send_timeout), not the next
+ * request of its batch. */
+static int
+writable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+}
+
 /*
  * One connection from the acceptor. libfcgi reads BEGIN_REQUEST and
  * PARAMS from ipcFd (already complete, so it does not block); detached
@@ -318,6 +333,8 @@ serve_connection(struct worker *w, FCGX_Request *fr, int fd, int unread_body)
 		w->unread = 0;
 		fr->keepConnection = 1;
 	}
+	if (batch_holding() && !writable(fd))
+		batch_pass_on();
 	failed = FCGX_FClose(fr->err) != 0;
 	failed |= FCGX_FClose(fr->out) != 0;
 	failed |= FCGX_GetError(fr->in) != 0;
@@ -334,6 +351,8 @@ serve_connection(struct worker *w, FCGX_Request *fr, int fd, int unread_body)
 	fr->ipcFd = -1;
 	FCGX_Free(fr, 0);
 	acceptor_done(w->srv->acc, fd, how);
+	/* Done with this request: the next of its batch, if any, may go. */
+	batch_pass_on();
 }
 
 static void *

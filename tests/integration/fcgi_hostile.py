@@ -19,13 +19,23 @@ the given count of connections, every wait bounded.
   fcgi_hostile.py SOCK authorizer      a FastCGI authorizer's request (role 2,
                                        no STDIN, as Apache sends it), then a
                                        hostile record; prints the status
+  fcgi_hostile.py SOCK unread N SECS   up to N verifies (bearer: $LF_TOKEN),
+                                       one after another on a kept
+                                       connection, no answer ever read;
+                                       prints "sent K" once one goes
+                                       unanswered, then waits up to SECS for
+                                       the worker to hang up
 
 Result lines: "closed AFTER_S" (the worker closed the connection),
 "open" (still open at the end), "answered STATUS", "refused ERRNO".
 """
+import fcntl
+import os
+import select
 import socket
 import struct
 import sys
+import termios
 import time
 
 BEGIN, ABORT, END, PARAMS, STDIN, GET_VALUES, UNKNOWN = 1, 2, 3, 4, 5, 9, 11
@@ -259,11 +269,52 @@ def authorizer(addr):
           rec(GET_VALUES, struct.pack(">II", 0xfffffffe, 0xfffffffe), rid=0))
 
 
+def unread(addr, n, secs):
+    # One request at a time, as a web server sends them, but no answer is
+    # ever read: they pile up in the socket until the worker's write has to
+    # wait (send_timeout) and it hangs up. Each request goes once the answer
+    # before it has arrived (FIONREAD grows, nothing is read); the one with
+    # no answer within a second found the worker stuck. The peer's hang-up
+    # is seen by poll alone. The token is not in argv.
+    auth = b"Bearer " + os.environ["LF_TOKEN"].encode()
+    req = begin(flags=1) + rec(PARAMS, params(path="/api/v1/auth/verify", extra=[
+        (b"HTTP_AUTHORIZATION", auth)])) + rec(PARAMS) + rec(STDIN)
+    s = connect(addr)
+    s.settimeout(1)
+    sent = have = 0
+    try:
+        while sent < n:
+            s.sendall(req)
+            sent += 1
+            deadline = time.monotonic() + 1
+            while unread_bytes(s) == have and time.monotonic() < deadline:
+                time.sleep(0.001)
+            if unread_bytes(s) == have:
+                break
+            have = unread_bytes(s)
+    except OSError:
+        pass
+    print("sent %d" % sent, flush=True)
+    p = select.poll()
+    p.register(s, select.POLLRDHUP)
+    start = time.monotonic()
+    closed = None
+    while closed is None and time.monotonic() - start < secs:
+        if p.poll(50):
+            closed = time.monotonic() - start
+    report(closed)
+    s.close()
+
+
+def unread_bytes(s):
+    return struct.unpack("i", fcntl.ioctl(s, termios.FIONREAD, b"\0" * 4))[0]
+
+
 def main():
     addr, cmd, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
     {"huge": huge, "announce": announce, "malformed": malformed, "slow": slow,
      "valid": valid, "big": big, "bigcheck": bigcheck,
-     "authorizer": authorizer}[cmd](addr, *args)
+     "authorizer": authorizer, "unread": unread}[cmd](addr, *args)
 
 
 if __name__ == "__main__":

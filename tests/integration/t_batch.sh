@@ -8,8 +8,9 @@
 # Durability under a killed database is t_faults' case, on the same path.
 # The gate's verifies, batched by their own thread (one SELECT ... IN),
 # likewise: each answer that of its own session (live, gone, expired,
-# another user's), fewer SELECTs than verifies, nothing written, and a
-# logout refused by the very next verify of its token under load.
+# another user's), fewer SELECTs than verifies, nothing written, a
+# logout refused by the very next verify of its token under load, and a
+# client that does not read its answers holds up no other request.
 
 . "$top_srcdir/tests/integration/procs.sh"
 trap pr_cleanup EXIT
@@ -294,6 +295,54 @@ expect_eq "$stale" 0 "verifies right after a logout not refused"
 expect_eq "$(pr_lines "$g/load.out")" 1200 "answers of the load"
 expect_eq "$(pr_select '!204' "$g/load.out" | wc -l)" 0 "live sessions refused under load ($(pr_codes "$g/load.out"))"
 pr_no_tokens_in <(cat "$g/seq.t" "$g/kept.t") "$glog"
+t_end
+
+# A batch's answers go out one after another (each woken by the one before
+# it, src/batch.c); a client that does not read its answers makes its
+# worker's write wait send_timeout (10 s), and that must hold up no other
+# request of its batch. Four such connections, each stuck once, each in a
+# batch with the load's verifies; every verify of the load stays far below
+# send_timeout (wrongly held up, one would take 10 s).
+t_begin "a client that does not read its answers holds up only its own thread, not the verifies batched with it"
+pr_sessions 101 $V "$g/fresh" && pr_tokens "$g/fresh" $V "$g/fresh.t" || t_fail "sessions (fresh)"
+head -n 1 "$g/fresh.t" >"$g/stuck.t"
+tail -n +2 "$g/fresh.t" >"$g/timed.t"
+awk -v u="$gbase/api/v1/auth/verify" '{
+	if (NR > 1) print "next"
+	printf "url = \"%s?s=%s\"\nheader = \"Authorization: Bearer %s\"\n", u, $1, $3
+	printf "output = /dev/null\nwrite-out = \"%%{http_code} %%{time_total}\\\\n\"\n" }' \
+	"$g/timed.t" "$g/timed.t" >"$g/timed.curl"
+# The load runs first, so that each stuck answer is in a batch with others;
+# it stops once the stuck connections are closed (45 s at most).
+: >"$g/timed.out"
+rm -f "$g/stop"
+(
+	end=$((SECONDS + 45))
+	while [ $SECONDS -lt $end ] && [ ! -e "$g/stop" ]; do
+		it_http_config 16 "$g/timed.curl" --max-time 60 >>"$g/timed.out"
+	done
+) &
+load=$!
+load_going() { [ "$(wc -l <"$g/timed.out")" -ge 200 ]; }
+it_wait_until 20 load_going || t_fail "the load never got going"
+pids=()
+for i in 1 2 3 4; do
+	LF_TOKEN=$(awk '{ print $3 }' "$g/stuck.t") python3 "$top_srcdir/tests/integration/fcgi_hostile.py" \
+		"$gsock" unread 20000 30 >"$g/unread.$i" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+touch "$g/stop"
+wait "$load"
+for i in 1 2 3 4; do
+	expect_match "$(tail -n 1 "$g/unread.$i")" 'closed [0-9.]*' "stuck connection $i ($(head -n 1 "$g/unread.$i"))"
+done
+expect_eq "$(awk '$1 != 204' "$g/timed.out" | wc -l)" 0 "load verifies not 204"
+slowest=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$g/timed.out")
+it_log "load: $(pr_lines "$g/timed.out") verifies, slowest ${slowest}s; stuck: $(cat "$g"/unread.* | tr '\n' ' ')"
+awk -v m="$slowest" 'BEGIN { exit !(m < 5) }' ||
+	t_fail "a verify of the load took ${slowest}s: held up by a client that does not read"
+pr_no_tokens_in "$g/fresh.t" "$glog"
 t_end
 
 t_begin "a process of one thread starts no batch thread: nothing could share its batches"

@@ -47,6 +47,8 @@ struct req {
 	pthread_t thread;
 	atomic_int tid;
 	atomic_int done;
+	atomic_int keep;  /* set: its thread holds the next one's wake-up */
+	atomic_int again; /* set: its thread runs a second request first */
 	enum batch_outcome out;
 	struct db_result res;
 };
@@ -60,11 +62,11 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Poll pred(arg) every millisecond until it holds: 1, or 0 at the deadline. */
+/* Poll pred(arg) every millisecond until it holds: 1, or 0 after ms. */
 static int
-wait_for(int (*pred)(void *), void *arg)
+wait_ms(int (*pred)(void *), void *arg, long long ms_max)
 {
-	long long deadline = now_ms() + DEADLINE_MS;
+	long long deadline = now_ms() + ms_max;
 	struct timespec ms = {0, 1000000};
 
 	while (!pred(arg)) {
@@ -90,6 +92,12 @@ tid_sleeping(int tid)
 	fclose(f);
 	buf[n] = '\0';
 	return (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'S';
+}
+
+static int
+wait_for(int (*pred)(void *), void *arg)
+{
+	return wait_ms(pred, arg, DEADLINE_MS);
 }
 
 static int
@@ -123,6 +131,14 @@ req_item(const struct req *r, struct db_batch_item *it)
 	it->rows = 99; /* the caller's value is not the answer */
 }
 
+static int
+req_let_go(void *arg)
+{
+	return !atomic_load(&((struct req *)arg)->keep);
+}
+
+/* A request's thread: batch_run, then its "answer" is sent (at once, or
+ * when the test lets go) and it passes on, as server.c does. */
 static void *
 req_main(void *arg)
 {
@@ -132,7 +148,15 @@ req_main(void *arg)
 	atomic_store(&r->tid, (int)syscall(SYS_gettid));
 	req_item(r, &it);
 	r->out = batch_run(r->b, r->cfg, &it, &r->res);
+	if (atomic_load(&r->again)) {
+		struct db_result res;
+
+		it.hash = r->rsid; /* another session of the user's */
+		(void)batch_run(r->b, r->cfg, &it, &res);
+	}
 	atomic_store(&r->done, 1);
+	(void)wait_for(req_let_go, r);
+	batch_pass_on();
 	return NULL;
 }
 
@@ -530,6 +554,65 @@ START_TEST(checks_share_a_batch)
 }
 END_TEST
 
+/* Three requests behind a held batch, answered with status: does the
+ * third get its answer while the second's thread still holds on (after
+ * running a second request first, if again)? expect: the answer sought,
+ * waited for up to DEADLINE_MS when 1; when 0, 300 ms show it is not
+ * coming (the old way woke every request at once, well within that). */
+static int
+third_answered_while_second_holds(enum db_status status, int again, int expect)
+{
+	struct batch *b = start();
+	struct req r[3];
+	int answered;
+
+	fake_db_batch_answer(status, 0, NULL, 0);
+	pile_up(b, r, 3, NULL, 800, 0);
+	atomic_store(&r[1].keep, 1);
+	atomic_store(&r[1].again, again);
+	fake_db_hold(0);
+	ck_assert_msg(wait_for(req_done, &r[1]), "the second request never answered");
+	ck_assert_uint_eq(batch_call(1)->nitems, 2);
+	answered = expect ? wait_for(req_done, &r[2]) : wait_ms(req_done, &r[2], 300);
+	atomic_store(&r[1].keep, 0);
+	ck_assert_msg(wait_for(req_done, &r[2]), "the third request never answered");
+	req_join(&r[0]);
+	req_join(&r[1]);
+	req_join(&r[2]);
+	ck_assert_int_eq(r[2].out, r[1].out);
+	stop(b);
+	return answered;
+}
+
+/* A batch's requests are woken one after another: the next once the one
+ * before it has sent its answer (batch_pass_on). */
+START_TEST(answers_go_one_after_another)
+{
+	ck_assert_msg(!third_answered_while_second_holds(DB_OK, 0, 0),
+	    "the third request was woken before the second passed on");
+}
+END_TEST
+
+/* A request not answered from the batch passes on at once: its own
+ * statement (or its 503) must not hold up the others. */
+START_TEST(unanswered_requests_pass_on_at_once)
+{
+	ck_assert_msg(third_answered_while_second_holds(DB_UNAVAILABLE, 0, 1),
+	    "a 503 of the batch held up the next request");
+	ck_assert_msg(third_answered_while_second_holds(DB_ERROR, 0, 1),
+	    "a request handed back held up the next one");
+}
+END_TEST
+
+/* A thread never holds two wake-ups: its next batch_run passes on first
+ * (else the one it held would never be woken). */
+START_TEST(next_batch_run_passes_on)
+{
+	ck_assert_msg(third_answered_while_second_holds(DB_OK, 1, 1),
+	    "a second batch_run kept the next request asleep");
+}
+END_TEST
+
 START_TEST(unavailable_answers_every_member)
 {
 	struct batch *b = start();
@@ -702,7 +785,8 @@ batch_suite(void)
 	    each_kind_reaches_the_database, competing_requests_wait_their_turn,
 	    queued_requests_share_a_batch, checks_share_a_batch, unavailable_answers_every_member,
 	    error_hands_members_back, reload_starts_a_new_batch, batch_size_bounded,
-	    stop_commits_what_is_queued);
+	    stop_commits_what_is_queued, answers_go_one_after_another,
+	    unanswered_requests_pass_on_at_once, next_batch_run_passes_on);
 	tc = tcase_create("answers");
 	tcase_add_loop_test(tc, each_answer_of_one, 0, (int)(sizeof(answers) / sizeof(answers[0])));
 	suite_add_tcase(s, tc);
