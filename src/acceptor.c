@@ -82,6 +82,7 @@ struct conn {
 	int in_epoll;
 	int kept;	    /* has served a request: the web server keeps it */
 	long long deadline; /* ms, monotonic */
+	unsigned long born; /* the acceptor's round it was accepted in */
 };
 
 struct returned {
@@ -117,6 +118,7 @@ struct acceptor {
 	int listening;	    /* lfd is in the epoll set */
 	int drain_begun;    /* begin_drain is done */
 	long long admit_at; /* ms: admit_one found the backlog empty */
+	unsigned long round; /* epoll_wait returns so far */
 	unsigned char *window;
 	long long next_sweep, last_warn;
 	unsigned long refused, timed_out;
@@ -373,8 +375,9 @@ take_one(struct acceptor *a)
 		return 0;
 	if (fd >= a->hwm)
 		a->hwm = fd + 1;
-	a->conns[fd] =
-	    (struct conn){.state = C_READING, .deadline = util_now_ms() + a->cur.header_timeout};
+	a->conns[fd] = (struct conn){.state = C_READING,
+	    .deadline = util_now_ms() + a->cur.header_timeout,
+	    .born = a->round};
 	a->held++;
 	examine(a, fd, 0);
 	return 1;
@@ -598,12 +601,19 @@ acceptor_main(void *arg)
 		if (timeout < 0)
 			timeout = 0;
 		n = epoll_wait(a->ep, evs, EVENTS, timeout);
+		a->round++;
 		/* Kept connections given back without a ring first, so that
 		 * their events below find them idle. */
 		take_back(a);
 		for (i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
+			if (fd != a->lfd && fd != a->wake && a->conns[fd].born == a->round)
+				/* Accepted after these events were fetched: they
+				 * were the number's previous connection's (closed by
+				 * a worker meanwhile). The new one was looked at
+				 * when accepted, and epoll reports it afresh. */
+				continue;
 			if (fd == a->lfd)
 				accept_some(a, 0);
 			else if (fd == a->wake) {

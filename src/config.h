@@ -66,6 +66,7 @@ struct config {
 	char verify_path[CONFIG_STR_MAX];
 	int batch;		     /* [server] batch: group commit of logouts... */
 	int gate_batch;		     /* [server] gate_batch: shared SELECTs of verifies... */
+	int sched_batch;	     /* [server] sched_batch: the workers under SCHED_BATCH */
 	unsigned int batch_stmts;    /* ...and what they run: STMTS_BIT()s (stmts_batchable) */
 	/* Client limits, enforced by the acceptor (acceptor.h); seconds. */
 	unsigned int header_timeout;	/* first byte to a complete request */

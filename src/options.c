@@ -139,6 +139,8 @@ static const struct opt opts[] = {
 	"group commit of the logouts whose [sql] statement is the built-in one"),
     BOOL_OPT("server", "gate_batch", gate_batch, "yes",
 	"verifies of the built-in [sql] verify share one SELECT per round trip"),
+    BOOL_OPT("server", "sched_batch", sched_batch, "yes",
+	"worker threads under SCHED_BATCH: a woken one does not preempt the web server"),
     UINT_OPT("server", "header_timeout", header_timeout, 1, 3600, "5",
 	"seconds from a request's first byte to its end"),
     UINT_OPT("server", "body_timeout", body_timeout, 1, 3600, "10",

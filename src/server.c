@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -380,6 +381,22 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/* A worker under SCHED_BATCH (sched(7)) is never woken ahead of what
+ * runs: a burst of them waking (a batch's answers, a burst of requests)
+ * does not preempt the web server and its client on the same cores,
+ * which carry their answers (README, Performance). The acceptor and the
+ * batch threads, one each, keep the normal policy. */
+static void
+sched_worker(pthread_t tid)
+{
+	static atomic_int warned;
+	struct sched_param sp = {.sched_priority = 0};
+	int e;
+
+	if ((e = pthread_setschedparam(tid, SCHED_BATCH, &sp)) != 0 && !atomic_exchange(&warned, 1))
+		log_warn("cannot run the threads under SCHED_BATCH: %s", strerror(e));
+}
+
 /* Start the threads; returns how many run (all of them on success). */
 static int
 start_workers(struct server *srv)
@@ -401,6 +418,8 @@ start_workers(struct server *srv)
 			log_err("cannot start thread %d", i);
 			break;
 		}
+		if (cfg->sched_batch)
+			sched_worker(w->tid);
 	}
 	return i;
 }
@@ -465,9 +484,10 @@ reload(struct server *srv, const char *path)
 	}
 	srv->retired = r;
 	if (strcmp(cfg->listen, old->cfg->listen) != 0 || cfg->threads != old->cfg->threads ||
-	    cfg->max_connections != old->cfg->max_connections)
-		log_warn("reload: listen, threads and max_connections take effect at the next "
-			 "start");
+	    cfg->max_connections != old->cfg->max_connections ||
+	    cfg->sched_batch != old->cfg->sched_batch)
+		log_warn("reload: listen, threads, max_connections and sched_batch take effect at "
+			 "the next start");
 	limits_of(cfg, &lim);
 	acceptor_set_limits(srv->acc, &lim);
 	atomic_store(&srv->rt, next);

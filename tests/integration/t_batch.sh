@@ -241,6 +241,7 @@ sed -e 's/^endpoints = .*/endpoints = logout logout-all verify/' "$IT_CONF" >"$I
 	chmod 600 "$IT_DIR/gbatch.conf" || t_fail "config"
 pr_worker gbatch "$IT_DIR/gbatch.conf" "$gsock" "$glog" 16 && grep -q 'verifies batched' "$glog" ||
 	t_fail "worker with batched verifies did not start: $(tail -n 3 "$glog")"
+gpid=$wpid
 pr_nginx_start gbatch "$gsock" || t_fail "nginx did not start"
 gbase=$PR_BASE
 for k in live gone expired other; do
@@ -345,9 +346,26 @@ awk -v m="$slowest" 'BEGIN { exit !(m < 5) }' ||
 pr_no_tokens_in "$g/fresh.t" "$glog"
 t_end
 
+# policies PID — "POLICY COUNT" lines: the scheduling policy (sched(7);
+# 0 normal, 3 SCHED_BATCH) of each of the process's threads, counted.
+policies() {
+	local t
+	for t in /proc/"$1"/task/*/stat; do
+		sed 's/.*) //' "$t" | awk '{ print $39 }'
+	done | sort | uniq -c | awk '{ print $2, $1 }'
+}
+
+t_begin "sched_batch: the workers run under SCHED_BATCH, the acceptor and batch threads do not; off, none does"
+# the gbatch process: 16 workers; the main thread, the acceptor, two batch threads
+expect_match "$(policies "$gpid" | tr '\n' ' ')" '0 [4-9] 3 16 ' "thread policies (sched_batch = yes, the default)"
+t_end
+
 t_begin "a process of one thread starts no batch thread: nothing could share its batches"
-pr_worker single "$IT_DIR/gbatch.conf" "$g/one.sock" "$g/one.log" 1 ||
+sed -e '/^\[server\]/a sched_batch = no' "$IT_DIR/gbatch.conf" >"$IT_DIR/one.conf" &&
+	chmod 600 "$IT_DIR/one.conf" || t_fail "config"
+pr_worker single "$IT_DIR/one.conf" "$g/one.sock" "$g/one.log" 1 ||
 	t_fail "worker with one thread did not start: $(tail -n 3 "$g/one.log")"
 line=$(grep -m 1 'info: serving with' "$g/one.log")
 expect_match "$line" '.*: serving with 1 threads' "its start line"
+expect_match "$(policies "$wpid" | tr '\n' ' ')" '0 [0-9]+ ' "thread policies (sched_batch = no)"
 t_end
