@@ -394,7 +394,8 @@ sched_worker(pthread_t tid)
 	int e;
 
 	if ((e = pthread_setschedparam(tid, SCHED_BATCH, &sp)) != 0 && !atomic_exchange(&warned, 1))
-		log_warn("cannot run the threads under SCHED_BATCH: %s", strerror(e));
+		log_warn("cannot run the threads under SCHED_BATCH (sched_batch): %s; they keep "
+			 "the normal policy", strerror(e));
 }
 
 /* Start the threads; returns how many run (all of them on success). */
